@@ -1,0 +1,688 @@
+"""``AutoencoderTransformer``: an autoencoder with the interface of ``PCA``."""
+
+import copy
+import time
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_array, check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._likelihoods import log_likelihood
+from ._network import ACTIVATIONS, Autoencoder, cast_module
+from ._training import Plateau, make_optimizer, row_loader, run_epoch
+from ._validation import check_float32_range, check_unit_interval
+
+__all__ = ["AutoencoderTransformer"]
+
+# Rows per batch at inference: large enough to keep the matrix units busy,
+# small enough that the batch's activations stay a sliver of the data.
+_INFERENCE_BATCH_SIZE = 4096
+
+
+def resolve_batch_size(batch_size, n_samples):
+    """Rows per step; ``"auto"`` aims at 100 steps per epoch, in batches of 64 to 1024.
+
+    Small data sets get small batches, hence enough steps per epoch to learn
+    in a few hundred epochs; large ones get batches big enough to keep the
+    matrix units busy.
+    """
+    if batch_size == "auto":
+        batch_size = int(np.clip(n_samples // 100, 64, 1024))
+    return min(batch_size, n_samples)
+
+
+def resolve_device(device):
+    """Turn the ``device`` parameter into a ``torch.device`` that exists here.
+
+    ``"auto"`` picks CUDA, then Apple's MPS, then the CPU.
+    """
+    if device == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        resolved = torch.device(device)
+    except RuntimeError:
+        resolved = None
+    if resolved is None or resolved.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(
+            f"device={device!r} is not understood; use 'cpu', 'cuda', 'cuda:N', 'mps' or 'auto'."
+        )
+    available = {
+        "cpu": True,
+        "cuda": torch.cuda.is_available()
+        and (resolved.index is None or resolved.index < torch.cuda.device_count()),
+        "mps": torch.backends.mps.is_available(),
+    }[resolved.type]
+    if not available:
+        raise ValueError(
+            f"device={device!r} was requested but is not available on this machine; "
+            "use device='cpu', or device='auto' to take an accelerator when there is one."
+        )
+    return resolved
+
+
+def noise_variance_floor(X):
+    """Smallest noise variance allowed: 1e-6 times the mean variance of the features.
+
+    A perfect reconstruction would otherwise give a zero variance and an
+    infinite log-likelihood. The absolute floor of 1e-12 covers constant data.
+    """
+    n = X.shape[0]
+    mean = np.zeros(X.shape[1])
+    sq_mean = np.zeros(X.shape[1])
+    for start in range(0, n, _INFERENCE_BATCH_SIZE):
+        chunk = X[start : start + _INFERENCE_BATCH_SIZE]
+        chunk = chunk.toarray() if sp.issparse(chunk) else chunk
+        mean += chunk.sum(axis=0, dtype=np.float64) / n
+        sq_mean += np.square(chunk, dtype=np.float64).sum(axis=0) / n
+    return max(1e-6 * float(np.mean(sq_mean - mean**2)), 1e-12)
+
+
+class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Autoencoder for dimensionality reduction, used like :class:`~sklearn.decomposition.PCA`.
+
+    An encoder network maps each sample to a code of ``n_components``
+    numbers (:meth:`transform`); a mirrored decoder maps codes back to the
+    data space (:meth:`inverse_transform`). Both are trained together to
+    maximise the likelihood of the data under an observation model centred
+    on the reconstruction: a Gaussian (training by squared error) or
+    independent Bernoulli variables (training by cross-entropy).
+    :meth:`score_samples` gives that log-likelihood, in nats, per sample.
+
+    Read more in the :ref:`User Guide <user_guide>`.
+
+    Parameters
+    ----------
+    n_components : int, default=2
+        Size of the code. It may exceed the number of features (an
+        overcomplete code), though that rarely helps.
+
+    hidden_layer_sizes : tuple of int, default=(128, 64)
+        Widths of the encoder's hidden layers; the decoder uses them in
+        reverse order. ``()`` gives a linear encoder and decoder, which with
+        ``activation="identity"`` learns PCA's subspace. The default is wide
+        enough for image data such as sklearn's digits yet trains in seconds
+        on a laptop CPU.
+
+    activation : {"identity", "logistic", "tanh", "relu"}, default="relu"
+        Non-linearity between hidden layers. The code layer and the output
+        layer are linear.
+
+    likelihood : {"gaussian", "bernoulli"}, default="gaussian"
+        Observation model, which fixes the training loss and the meaning of
+        :meth:`score_samples`:
+
+        - ``"gaussian"``: ``x ~ N(x_hat, noise_variance_ * I)``. Training
+          minimises the squared error, its maximum-likelihood objective.
+        - ``"bernoulli"``: each feature ``x_j ~ Bernoulli(p_j)`` with ``p``
+          the sigmoid of the decoder's output. Training minimises the
+          cross-entropy computed from logits. X must lie in [0, 1].
+
+    alpha : float, default=1.0
+        Strength of the L2 penalty on the weight matrices (not the biases).
+        The training objective is the mean negative log-likelihood per sample
+        plus ``alpha * ||W||^2 / (2 * n_samples)``: maximum a posteriori
+        estimation under a ``N(0, 1 / alpha)`` prior on each weight. The
+        default was chosen on held-out digits, where a weaker penalty lets a
+        Bernoulli model overfit (see the user guide).
+
+    batch_size : int or "auto", default="auto"
+        Samples per minibatch. ``"auto"`` means ``n_samples // 100`` clipped
+        to [64, 1024] (and to ``n_samples``): about 100 steps per epoch on
+        mid-sized data, small batches (many steps) on small data, and
+        batches that keep the hardware busy on large data.
+
+    learning_rate_init : float, default=0.001
+        Adam's step size.
+
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the data).
+
+    tol : float, default=1e-4
+        Smallest improvement of the loss (or of the validation score with
+        ``early_stopping=True``), in nats per sample, that counts.
+
+    n_iter_no_change : int, default=10
+        Training stops after this many epochs in a row without an
+        improvement of at least ``tol``.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data, stop when the
+        validation score stops improving, and keep the weights of the best
+        epoch.
+
+    validation_fraction : float, default=0.1
+        Share of the training data held out with ``early_stopping=True``.
+
+    shuffle : bool, default=True
+        Visit the samples in a new random order in each epoch.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the shuffling and the validation split.
+        An int makes fits reproducible: on the CPU the same seed gives
+        bit-identical results. Global random states (numpy's and torch's)
+        are never used nor changed.
+
+    warm_start : bool, default=False
+        Whether :meth:`fit` continues from the current weights instead of
+        starting afresh.
+
+    device : str, default="cpu"
+        Where training runs: ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"``
+        or ``"auto"`` (the first available of CUDA, MPS and CPU). The fitted
+        network is kept on the CPU, so the model unpickles anywhere.
+
+    verbose : int, default=0
+        Print the loss after each epoch when positive.
+
+    Attributes
+    ----------
+    network_ : torch.nn.Module
+        The trained autoencoder (on the CPU, in evaluation mode), with
+        submodules ``encoder`` and ``decoder``.
+
+    noise_variance_ : float
+        Gaussian only: the maximum-likelihood noise variance, the mean
+        squared reconstruction error per feature on the training data, and
+        never less than 1e-6 times the mean variance of the features.
+
+    n_iter_ : int
+        Number of epochs run.
+
+    loss_curve_ : list of float of shape (n_iter_,)
+        Training loss after each epoch: the mean negative log-likelihood per
+        sample, in nats, of the training objective (for the Gaussian, at unit
+        noise variance: half the squared error plus ``n_features / 2 *
+        log(2 pi)``), without the L2 penalty.
+
+    best_loss_ : float or None
+        Lowest value of ``loss_curve_``; None with ``early_stopping=True``.
+
+    validation_scores_ : list of float of shape (n_iter_,) or None
+        With ``early_stopping=True``, the score (mean log-likelihood per
+        sample) on the held-out data after each epoch; otherwise None.
+
+    best_validation_score_ : float or None
+        Best value of ``validation_scores_``, or None.
+
+    device_ : str
+        The device on which the model was trained.
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    sklearn.decomposition.PCA : The linear, closed-form counterpart.
+    sklearn.neural_network.MLPRegressor : The MLP whose conventions this follows.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import AutoencoderTransformer
+    >>> X = load_digits().data / 16
+    >>> ae = AutoencoderTransformer(n_components=2, max_iter=5, random_state=0)
+    >>> Z = ae.fit_transform(X)
+    >>> Z.shape
+    (1797, 2)
+    >>> ae.inverse_transform(Z).shape
+    (1797, 64)
+    >>> ae.score_samples(X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "likelihood": [StrOptions({"gaussian", "bernoulli"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "device": [str],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        hidden_layer_sizes=(128, 64),
+        activation="relu",
+        likelihood="gaussian",
+        alpha=1.0,
+        batch_size="auto",
+        learning_rate_init=0.001,
+        max_iter=200,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        shuffle=True,
+        random_state=None,
+        warm_start=False,
+        device="cpu",
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.likelihood = likelihood
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.device = device
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the autoencoder on X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. Sparse data are densified one batch at a time.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        continuing = self.warm_start and hasattr(self, "network_")
+        with self._rollback_on_error():
+            X = self._validate_X(X, reset=not continuing, ensure_min_samples=2)
+            if not continuing:
+                self._initialize(X)
+            self._train(X, self.max_iter, early_stopping=self.early_stopping)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train for one epoch on X, building the network on the first call.
+
+        Adam's state carries over from call to call, so repeated calls on
+        chunks of a large data set train like :meth:`fit` on the whole.
+        ``early_stopping`` does not apply; ``noise_variance_`` is estimated
+        on the X of the latest call.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        first_call = not hasattr(self, "network_")
+        with self._rollback_on_error():
+            X = self._validate_X(X, reset=first_call, ensure_min_samples=1)
+            if first_call:
+                self._initialize(X)
+            self._train(X, 1, early_stopping=False, incremental=True)
+        return self
+
+    def fit_transform(self, X, y=None):
+        """Fit to X and return its code.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components)
+            The code of each sample, in X's floating dtype.
+        """
+        # ``fit`` validates X; the code is then computed on the validated
+        # array without validating twice.
+        self.fit(X)
+        X = self._validate_X(X, reset=False)
+        return self._encode(X)
+
+    # ------------------------------------------------------- inference API
+
+    def transform(self, X):
+        """Encode X into the code space.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data to encode.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components)
+            The code of each sample, in X's floating dtype.
+        """
+        check_is_fitted(self)
+        return self._encode(self._validate_X(X, reset=False))
+
+    def inverse_transform(self, X):
+        """Decode codes back into the data space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codes, for example from :meth:`transform`.
+
+        Returns
+        -------
+        X_original : ndarray of shape (n_samples, n_features_in_)
+            The decoder's mean: the reconstruction itself for the Gaussian,
+            probabilities in [0, 1] for the Bernoulli.
+        """
+        check_is_fitted(self)
+        Z = check_array(X, dtype=[np.float64, np.float32], input_name="X")
+        if Z.shape[1] != self.n_components_:
+            raise ValueError(
+                f"X has {Z.shape[1]} features, but {type(self).__name__}.inverse_transform "
+                f"is expecting codes of n_components={self.n_components_} features."
+            )
+        decoder = cast_module(self.network_.decoder, _torch_dtype(Z))
+        if self.likelihood == "bernoulli":
+            return self._batched(Z, lambda z: torch.sigmoid(decoder(z)), self.n_features_in_)
+        return self._batched(Z, decoder, self.n_features_in_)
+
+    def score_samples(self, X):
+        """Log-likelihood of each sample under the model, in nats.
+
+        For the Gaussian, ``log N(x | x_hat, noise_variance_ * I)``; for the
+        Bernoulli, ``sum_j x_j log p_j + (1 - x_j) log(1 - p_j)``, where
+        ``x_hat`` (or ``p``) is the reconstruction of ``x`` itself. Every
+        normalising constant is included, as in ``PCA.score_samples``.
+
+        This is a reconstruction likelihood: a larger code always fits
+        better, so it does not by itself choose ``n_components``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        log_likelihood : ndarray of shape (n_samples,)
+            Log-likelihood of each sample, in X's floating dtype.
+        """
+        check_is_fitted(self)
+        return self._score_samples(self._validate_X(X, reset=False))
+
+    def score(self, X, y=None):
+        """Average log-likelihood of the samples, in nats per sample.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        ll : float
+            Mean of :meth:`score_samples`.
+        """
+        check_is_fitted(self)
+        return float(np.mean(self._score_samples(self._validate_X(X, reset=False)), dtype=np.float64))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.input_tags.positive_only = self.likelihood == "bernoulli"
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    # ---------------------------------------------------------- internals
+
+    def _validate_X(self, X, *, reset, ensure_min_samples=1):
+        X = validate_data(
+            self,
+            X,
+            reset=reset,
+            accept_sparse=("csr", "csc"),
+            dtype=[np.float64, np.float32],
+            ensure_min_samples=ensure_min_samples,
+        )
+        check_float32_range(X)
+        if self.likelihood == "bernoulli":
+            check_unit_interval(X, self.likelihood)
+        return X
+
+    def _rollback_on_error(self):
+        return _Rollback(self)
+
+    def _initialize(self, X):
+        """Build a fresh network and random state for X's shape."""
+        hidden = tuple(int(h) for h in np.atleast_1d(self.hidden_layer_sizes))
+        if any(h < 1 for h in hidden):
+            raise ValueError(
+                f"hidden_layer_sizes must contain positive integers, got {self.hidden_layer_sizes!r}."
+            )
+        self.device_ = str(resolve_device(self.device))
+        self._rng = check_random_state(self.random_state)
+        generator = torch.Generator().manual_seed(_draw_seed(self._rng))
+        self.network_ = Autoencoder(
+            X.shape[1], hidden, self.n_components, self.activation, generator
+        ).eval()
+        self.n_components_ = self.n_components
+        self._n_features_out = self.n_components
+        self._optimizer_state = None
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.loss_curve_ = []
+        self.best_loss_ = None
+        self.validation_scores_ = None
+        self.best_validation_score_ = None
+
+    def _loss_fn(self, network):
+        """Per-sample training loss: the negative log-likelihood, unit noise variance."""
+        return lambda x: -log_likelihood(self.likelihood, x, network(x))
+
+    def _train(self, X, n_epochs, *, early_stopping, incremental=False):
+        """Run up to ``n_epochs`` epochs on X, then store the results on self."""
+        device = torch.device(self.device_)
+        network = copy.deepcopy(self.network_).to(device).train()
+        optimizer = make_optimizer(network, self.learning_rate_init, self.alpha / X.shape[0])
+        if incremental and self._optimizer_state is not None:
+            optimizer.load_state_dict(self._optimizer_state)
+        generator = torch.Generator(device=device).manual_seed(_draw_seed(self._rng))
+
+        self.loss_curve_ = list(self.loss_curve_)
+        rows = torch.from_numpy(self._rng.permutation(X.shape[0]))
+        if early_stopping:
+            n_val = max(1, int(round(self.validation_fraction * X.shape[0])))
+            if X.shape[0] - n_val < 1:
+                raise ValueError(
+                    f"early_stopping needs at least 2 samples, got {X.shape[0]}."
+                )
+            rows, val_rows = rows[n_val:], rows[:n_val].sort().values
+            plateau = Plateau(self.tol, self.n_iter_no_change, maximize=True)
+            self.validation_scores_ = list(self.validation_scores_ or [])
+        else:
+            rows = rows.sort().values
+            plateau = Plateau(self.tol, self.n_iter_no_change, maximize=False)
+            for loss in self.loss_curve_:
+                plateau.update(loss)
+        take = row_loader(X, device)
+        batch_size = resolve_batch_size(self.batch_size, len(rows))
+        loss_fn = self._loss_fn(network)
+        best_state = None
+
+        for _ in range(n_epochs):
+            tic = time.perf_counter()
+            loss = run_epoch(
+                loss_fn, optimizer, take, rows, batch_size, generator, self.shuffle
+            )
+            if not np.isfinite(loss):
+                raise ValueError(
+                    f"The training loss became {loss} in epoch {self.n_iter_ + 1}: the "
+                    "optimisation diverged. Use a smaller learning_rate_init, or scale "
+                    "the data (for example with sklearn.preprocessing.StandardScaler)."
+                )
+            self.n_iter_ += 1
+            self.t_ += len(rows)
+            self.loss_curve_.append(loss)
+            message = f"Iteration {self.n_iter_}, loss = {loss:.8f}"
+            if early_stopping:
+                noise_variance = self._epoch_noise_variance(loss, X.shape[1])
+                score = self._validation_score(network, X, val_rows, device, noise_variance)
+                self.validation_scores_.append(score)
+                message += f", validation score = {score:.8f}"
+                if plateau.update(score):
+                    best_state = {k: v.detach().clone() for k, v in network.state_dict().items()}
+            else:
+                plateau.update(loss)
+            if self.verbose:
+                print(f"{message}, time = {time.perf_counter() - tic:.2f}s")
+            if not incremental and plateau.reached:
+                if self.verbose:
+                    what = "Validation score" if early_stopping else "Training loss"
+                    print(
+                        f"{what} did not improve more than tol={self.tol} for "
+                        f"{self.n_iter_no_change} consecutive epochs. Stopping."
+                    )
+                break
+        else:
+            if not incremental:
+                warnings.warn(
+                    f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                    "and the optimization hasn't converged yet.",
+                    ConvergenceWarning,
+                )
+
+        if early_stopping:
+            self.best_validation_score_ = plateau.best_value
+            self.best_loss_ = None
+            if best_state is not None:
+                network.load_state_dict(best_state)
+        else:
+            self.best_loss_ = plateau.best_value
+        self._optimizer_state = optimizer.state_dict() if incremental else None
+        self.network_ = network.cpu().eval()
+        if self.likelihood == "gaussian":
+            self.noise_variance_ = self._residual_variance(X)
+
+    @staticmethod
+    def _epoch_noise_variance(loss, n_features):
+        """Noise variance implied by an epoch's unit-variance Gaussian loss."""
+        squared_error = 2.0 * loss - n_features * np.log(2 * np.pi)
+        return max(squared_error / n_features, 1e-12)
+
+    def _validation_score(self, network, X, val_rows, device, noise_variance):
+        network.eval()
+        with torch.no_grad():
+            x = row_loader(X, device)(val_rows)
+            score = log_likelihood(self.likelihood, x, network(x), noise_variance)
+        network.train()
+        return score.double().mean().item()
+
+    def _residual_variance(self, X):
+        """Maximum-likelihood noise variance on X, floored (see ``noise_variance_``)."""
+        network = cast_module(self.network_, _torch_dtype(X))
+        squared = self._batched(X, lambda x: (x - network(x)).square().sum(1, keepdim=True), 1)
+        mse = float(np.sum(squared, dtype=np.float64)) / (X.shape[0] * X.shape[1])
+        return max(mse, noise_variance_floor(X))
+
+    def _encode(self, X):
+        encoder = cast_module(self.network_.encoder, _torch_dtype(X))
+        return self._batched(X, encoder, self.n_components_)
+
+    def _score_samples(self, X):
+        network = cast_module(self.network_, _torch_dtype(X))
+        noise_variance = getattr(self, "noise_variance_", 1.0)
+        out = self._batched(
+            X,
+            lambda x: log_likelihood(self.likelihood, x, network(x), noise_variance)[:, None],
+            1,
+        )
+        return out[:, 0]
+
+    @staticmethod
+    def _batched(X, fn, n_out):
+        """Apply ``fn`` to X batch by batch, in X's dtype, into a preallocated array."""
+        dtype = np.float32 if X.dtype == np.float32 else np.float64
+        out = np.empty((X.shape[0], n_out), dtype=dtype)
+        with torch.no_grad():
+            for start in range(0, X.shape[0], _INFERENCE_BATCH_SIZE):
+                chunk = X[start : start + _INFERENCE_BATCH_SIZE]
+                chunk = chunk.toarray() if sp.issparse(chunk) else chunk
+                out[start : start + len(chunk)] = fn(torch.tensor(chunk, dtype=_torch_dtype(out))).numpy()
+        return out
+
+
+class _Rollback:
+    """Context manager restoring an estimator's attributes if the block raises.
+
+    Training works on copies (of the network, the loss history and the random
+    state), so a call that fails, on bad data or by diverging, leaves a
+    fitted model exactly as it was.
+    """
+
+    def __init__(self, estimator):
+        self.estimator = estimator
+
+    def __enter__(self):
+        self.saved = dict(self.estimator.__dict__)
+        self.saved_rng = copy.deepcopy(self.saved.get("_rng"))
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            if self.saved_rng is not None:
+                self.saved["_rng"] = self.saved_rng
+            self.estimator.__dict__.clear()
+            self.estimator.__dict__.update(self.saved)
+        return False
+
+
+def _draw_seed(rng):
+    return int(rng.randint(np.iinfo(np.int32).max))
+
+
+def _torch_dtype(X):
+    return torch.float32 if X.dtype == np.float32 else torch.float64

@@ -1,0 +1,82 @@
+"""The torch modules: an encoder, a mirrored decoder, and how they are initialised."""
+
+import math
+
+import torch
+from torch import nn
+
+__all__ = ["ACTIVATIONS", "Autoencoder", "cast_module"]
+
+ACTIVATIONS = {
+    "identity": nn.Identity,
+    "logistic": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "relu": nn.ReLU,
+}
+
+# Glorot & Bengio (2010); the factor 2 for the logistic function follows
+# scikit-learn's MLP, whose sigmoid has a quarter of tanh's slope at 0.
+_GLOROT_FACTOR = {"identity": 6.0, "logistic": 12.0, "tanh": 6.0, "relu": 6.0}
+
+
+def _linear(n_in, n_out, activation, generator):
+    """A Linear layer initialised from ``generator`` (never the global RNG)."""
+    layer = nn.utils.skip_init(nn.Linear, n_in, n_out)
+    bound = math.sqrt(_GLOROT_FACTOR[activation] / (n_in + n_out))
+    with torch.no_grad():
+        layer.weight.uniform_(-bound, bound, generator=generator)
+        layer.bias.zero_()
+    return layer
+
+
+def _mlp(sizes, activation, generator):
+    """Linear layers of the given widths, with ``activation`` between them.
+
+    The last layer is linear: it produces a code, a mean or logits.
+    """
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        if i > 0:
+            layers.append(ACTIVATIONS[activation]())
+        layers.append(_linear(n_in, n_out, activation, generator))
+    return nn.Sequential(*layers)
+
+
+class Autoencoder(nn.Module):
+    """An MLP encoder ``x -> z`` and a mirrored MLP decoder ``z -> output``.
+
+    Parameters
+    ----------
+    n_features : int
+        Width of the data.
+    hidden_layer_sizes : tuple of int
+        Widths of the encoder's hidden layers; the decoder uses them reversed.
+    n_components : int
+        Width of the code.
+    activation : str
+        Key of :data:`ACTIVATIONS`.
+    generator : torch.Generator
+        Source of the initial weights.
+    """
+
+    def __init__(self, n_features, hidden_layer_sizes, n_components, activation, generator):
+        super().__init__()
+        hidden = list(hidden_layer_sizes)
+        self.encoder = _mlp([n_features, *hidden, n_components], activation, generator)
+        self.decoder = _mlp([n_components, *hidden[::-1], n_features], activation, generator)
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x))  # (n, n_features): a mean or logits
+
+
+def cast_module(module, dtype):
+    """Return a callable that runs ``module`` with its parameters cast to ``dtype``.
+
+    The module itself is left untouched, so a float32 model can serve float64
+    input at float64 precision without keeping a second copy of itself.
+    """
+    params = dict(module.named_parameters())
+    if all(p.dtype == dtype for p in params.values()):
+        return module
+    params = {name: p.to(dtype) for name, p in params.items()}
+    return lambda x: torch.func.functional_call(module, params, (x,))
