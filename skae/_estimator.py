@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._likelihoods import log_likelihood
 from ._network import ACTIVATIONS, Autoencoder, cast_module
-from ._training import Plateau, make_optimizer, row_loader, run_epoch
+from ._training import Plateau, flush_denormals, make_optimizer, row_loader, run_epoch
 from ._validation import check_float32_range, check_unit_interval
 
 __all__ = ["AutoencoderTransformer"]
@@ -332,7 +332,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             X = self._validate_X(X, reset=not continuing, ensure_min_samples=2)
             if not continuing:
                 self._initialize(X)
-            self._train(X, self.max_iter, early_stopping=self.early_stopping)
+            with flush_denormals():
+                self._train(X, self.max_iter, early_stopping=self.early_stopping)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -361,7 +362,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             X = self._validate_X(X, reset=first_call, ensure_min_samples=1)
             if first_call:
                 self._initialize(X)
-            self._train(X, 1, early_stopping=False, incremental=True)
+            with flush_denormals():
+                self._train(X, 1, early_stopping=False, incremental=True)
         return self
 
     def fit_transform(self, X, y=None):
@@ -505,7 +507,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 f"hidden_layer_sizes must contain positive integers, got {self.hidden_layer_sizes!r}."
             )
         self.device_ = str(resolve_device(self.device))
-        self._rng = check_random_state(self.random_state)
+        # None draws fresh OS entropy rather than numpy's global RandomState,
+        # so that fitting never moves the global random state.
+        self._rng = (
+            np.random.RandomState()
+            if self.random_state is None
+            else check_random_state(self.random_state)
+        )
         generator = torch.Generator().manual_seed(_draw_seed(self._rng))
         self.network_ = Autoencoder(
             X.shape[1], hidden, self.n_components, self.activation, generator

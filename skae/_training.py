@@ -1,10 +1,34 @@
 """The training loop: batches, one optimisation epoch, and the stopping rule."""
 
+from contextlib import contextmanager
+
 import numpy as np
 import scipy.sparse as sp
 import torch
 
-__all__ = ["Plateau", "make_optimizer", "row_loader", "run_epoch"]
+__all__ = ["Plateau", "flush_denormals", "make_optimizer", "row_loader", "run_epoch"]
+
+
+def _flush_denormal_enabled():
+    """Whether this thread flushes denormal floats to zero (torch has no getter)."""
+    return bool((torch.tensor([1e-38], dtype=torch.float32) * 0.5 == 0).item())
+
+
+@contextmanager
+def flush_denormals():
+    """Flush denormal floats to zero in this thread, then restore the previous mode.
+
+    Weights fed only by an L2 penalty (those of a pixel that is always 0,
+    say) decay geometrically into the denormal range, where CPU arithmetic
+    is many times slower: on digits, epochs took 3x longer after about 60
+    epochs. The flag is per thread, so concurrent fits do not interfere.
+    """
+    previous = _flush_denormal_enabled()
+    torch.set_flush_denormal(True)
+    try:
+        yield
+    finally:
+        torch.set_flush_denormal(previous)
 
 
 def row_loader(X, device):

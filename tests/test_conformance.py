@@ -15,6 +15,8 @@ from sklearn.utils.estimator_checks import (
 
 from skae import AutoencoderTransformer
 
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 FAST = dict(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
 
 ESTIMATORS = [
