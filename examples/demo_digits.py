@@ -33,8 +33,10 @@ def main():
     X_train, X_test = train_test_split(
         digits.data / 16, test_size=0.25, stratify=digits.target, random_state=0
     )
-    print(f"digits: {X_train.shape[0]} training and {X_test.shape[0]} held-out images, "
-          "pixels scaled to [0, 1]\n")
+    print(
+        f"digits: {X_train.shape[0]} training and {X_test.shape[0]} held-out images, "
+        "pixels scaled to [0, 1]\n"
+    )
     header = f"{'model':<12}{'k':>4}{'recon error':>14}{'trust':>9}{'score':>11}{'fit (s)':>10}"
     print(header)
     print("-" * len(header))

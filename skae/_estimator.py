@@ -471,7 +471,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             Mean of :meth:`score_samples`.
         """
         check_is_fitted(self)
-        return float(np.mean(self._score_samples(self._validate_X(X, reset=False)), dtype=np.float64))
+        return float(
+            np.mean(self._score_samples(self._validate_X(X, reset=False)), dtype=np.float64)
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -504,7 +506,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         hidden = tuple(int(h) for h in np.atleast_1d(self.hidden_layer_sizes))
         if any(h < 1 for h in hidden):
             raise ValueError(
-                f"hidden_layer_sizes must contain positive integers, got {self.hidden_layer_sizes!r}."
+                "hidden_layer_sizes must contain positive integers, "
+                f"got {self.hidden_layer_sizes!r}."
             )
         self.device_ = str(resolve_device(self.device))
         # None draws fresh OS entropy rather than numpy's global RandomState,
@@ -546,9 +549,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         if early_stopping:
             n_val = max(1, int(round(self.validation_fraction * X.shape[0])))
             if X.shape[0] - n_val < 1:
-                raise ValueError(
-                    f"early_stopping needs at least 2 samples, got {X.shape[0]}."
-                )
+                raise ValueError(f"early_stopping needs at least 2 samples, got {X.shape[0]}.")
             rows, val_rows = rows[n_val:], rows[:n_val].sort().values
             plateau = Plateau(self.tol, self.n_iter_no_change, maximize=True)
             self.validation_scores_ = list(self.validation_scores_ or [])
@@ -564,9 +565,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         for _ in range(n_epochs):
             tic = time.perf_counter()
-            loss = run_epoch(
-                loss_fn, optimizer, take, rows, batch_size, generator, self.shuffle
-            )
+            loss = run_epoch(loss_fn, optimizer, take, rows, batch_size, generator, self.shuffle)
             if not np.isfinite(loss):
                 raise ValueError(
                     f"The training loss became {loss} in epoch {self.n_iter_ + 1}: the "
@@ -602,6 +601,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                     f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                     "and the optimization hasn't converged yet.",
                     ConvergenceWarning,
+                    stacklevel=3,
                 )
 
         if early_stopping:
@@ -660,7 +660,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             for start in range(0, X.shape[0], _INFERENCE_BATCH_SIZE):
                 chunk = X[start : start + _INFERENCE_BATCH_SIZE]
                 chunk = chunk.toarray() if sp.issparse(chunk) else chunk
-                out[start : start + len(chunk)] = fn(torch.tensor(chunk, dtype=_torch_dtype(out))).numpy()
+                out[start : start + len(chunk)] = fn(
+                    torch.tensor(chunk, dtype=_torch_dtype(out))
+                ).numpy()
         return out
 
 

@@ -35,7 +35,7 @@ def _mlp(sizes, activation, generator):
     The last layer is linear: it produces a code, a mean or logits.
     """
     layers = []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
         if i > 0:
             layers.append(ACTIVATIONS[activation]())
         layers.append(_linear(n_in, n_out, activation, generator))

@@ -48,9 +48,7 @@ def row_loader(X, device):
         return lambda idx: X_t.index_select(0, idx).to(device)
     # Read-only input (a joblib memmap, say) or float64: numpy's gather copies
     # the batch only, and torch never sees the read-only buffer itself.
-    return lambda idx: torch.from_numpy(
-        np.asarray(X[idx.numpy()], dtype=np.float32)
-    ).to(device)
+    return lambda idx: torch.from_numpy(np.asarray(X[idx.numpy()], dtype=np.float32)).to(device)
 
 
 def make_optimizer(network, learning_rate, weight_decay):

@@ -98,7 +98,10 @@ def test_batch_invariance_float64(fitted, X):
 
 def test_early_stopping_records_validation_scores_and_keeps_best(X):
     ae = AutoencoderTransformer(
-        hidden_layer_sizes=(16,), early_stopping=True, max_iter=30, n_iter_no_change=3,
+        hidden_layer_sizes=(16,),
+        early_stopping=True,
+        max_iter=30,
+        n_iter_no_change=3,
         random_state=0,
     ).fit(X)
     assert len(ae.validation_scores_) == ae.n_iter_
@@ -247,7 +250,11 @@ def test_bernoulli_rejects_data_outside_unit_interval(X):
 @pytest.mark.parametrize(
     "params, error, match",
     [
-        ({"n_components": 0}, ValueError, "'n_components' parameter .* must be an int in the range"),
+        (
+            {"n_components": 0},
+            ValueError,
+            "'n_components' parameter .* must be an int in the range",
+        ),
         ({"activation": "gelu"}, ValueError, "'activation' parameter .* must be a str among"),
         ({"likelihood": "poisson"}, ValueError, "'likelihood' parameter"),
         ({"learning_rate_init": -1.0}, ValueError, "'learning_rate_init' parameter"),

@@ -35,7 +35,9 @@ def test_bernoulli_matches_scipy_and_is_exact_for_extreme_logits():
     np.testing.assert_allclose(ours, expected, rtol=1e-12)
     # At logit 40, sigmoid rounds to 1 and log(1 - p) would be -inf; the exact
     # value is -40 - log1p(exp(-40)).
-    far = bernoulli_log_likelihood(torch.tensor([[0.0]]), torch.tensor([[40.0]], dtype=torch.float64))
+    far = bernoulli_log_likelihood(
+        torch.tensor([[0.0]]), torch.tensor([[40.0]], dtype=torch.float64)
+    )
     np.testing.assert_allclose(far.numpy(), [-40.0 - np.log1p(np.exp(-40.0))], rtol=1e-15)
 
 

@@ -32,8 +32,13 @@ def test_linear_autoencoder_reaches_pca_error(split):
     X_train, X_test, _, _ = split
     pca = PCA(n_components=10).fit(X_train)
     ae = AutoencoderTransformer(
-        10, hidden_layer_sizes=(), activation="identity", alpha=0.0, learning_rate_init=0.01,
-        batch_size=200, random_state=0,
+        10,
+        hidden_layer_sizes=(),
+        activation="identity",
+        alpha=0.0,
+        learning_rate_init=0.01,
+        batch_size=200,
+        random_state=0,
     ).fit(X_train)
     assert reconstruction_error(ae, X_test) <= 1.02 * reconstruction_error(pca, X_test)
 
