@@ -204,7 +204,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     n_iter_ : int
         Number of epochs run.
 
-    loss_curve_ : list of float of shape (n_iter_,)
+    loss_curve_ : list of float of shape (``n_iter_``,)
         Training loss after each epoch: the mean negative log-likelihood per
         sample, in nats, of the training objective (for the Gaussian, at unit
         noise variance: half the squared error plus ``n_features / 2 *
@@ -213,7 +213,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     best_loss_ : float or None
         Lowest value of ``loss_curve_``; None with ``early_stopping=True``.
 
-    validation_scores_ : list of float of shape (n_iter_,) or None
+    validation_scores_ : list of float of shape (``n_iter_``,) or None
         With ``early_stopping=True``, the score (mean log-likelihood per
         sample) on the held-out data after each epoch; otherwise None.
 
@@ -224,10 +224,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         The device on which the model was trained.
 
     n_features_in_ : int
-        Number of features seen during :term:`fit`.
+        Number of features seen during ``fit``.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`. Defined only when `X`
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
+        Names of features seen during ``fit``. Defined only when `X`
         has feature names that are all strings.
 
     See Also
@@ -415,7 +415,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Returns
         -------
-        X_original : ndarray of shape (n_samples, n_features_in_)
+        X_original : ndarray of shape (n_samples, ``n_features_in_``)
             The decoder's mean: the reconstruction itself for the Gaussian,
             probabilities in [0, 1] for the Bernoulli.
         """
