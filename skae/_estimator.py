@@ -19,10 +19,19 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._likelihoods import log_likelihood
+from ._draws import row_normal_draws
+from ._likelihoods import LIKELIHOODS, log_likelihood
 from ._network import ACTIVATIONS, Autoencoder, cast_module
+from ._objectives import (
+    draw_observations,
+    elbo_loss,
+    log_density_bound,
+    observation_mean,
+    reconstruction_loss,
+    split_code,
+)
 from ._training import Plateau, flush_denormals, make_optimizer, row_loader, run_epoch
-from ._validation import check_float32_range, check_unit_interval
+from ._validation import check_float32_range, check_unit_interval, is_binary
 
 __all__ = ["AutoencoderTransformer"]
 
@@ -76,12 +85,8 @@ def resolve_device(device):
     return resolved
 
 
-def noise_variance_floor(X):
-    """Smallest noise variance allowed: 1e-6 times the mean variance of the features.
-
-    A perfect reconstruction would otherwise give a zero variance and an
-    infinite log-likelihood. The absolute floor of 1e-12 covers constant data.
-    """
+def feature_variances(X):
+    """Variance of each column of X (dense or sparse), computed chunk by chunk in float64."""
     n = X.shape[0]
     mean = np.zeros(X.shape[1])
     sq_mean = np.zeros(X.shape[1])
@@ -90,7 +95,18 @@ def noise_variance_floor(X):
         chunk = chunk.toarray() if sp.issparse(chunk) else chunk
         mean += chunk.sum(axis=0, dtype=np.float64) / n
         sq_mean += np.square(chunk, dtype=np.float64).sum(axis=0) / n
-    return max(1e-6 * float(np.mean(sq_mean - mean**2)), 1e-12)
+    return np.maximum(sq_mean - mean**2, 0.0)
+
+
+def noise_variance_floor(variances):
+    """Smallest noise variance allowed: 1e-6 times the mean variance of the features.
+
+    Without it, a perfect reconstruction, or a feature that is constant in
+    the training data, would give a zero variance and an infinite (or, on
+    new data, minus infinite) log-likelihood. The absolute floor of 1e-12
+    covers constant data.
+    """
+    return max(1e-6 * float(np.mean(variances)), 1e-12)
 
 
 class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -123,15 +139,46 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Non-linearity between hidden layers. The code layer and the output
         layer are linear.
 
-    likelihood : {"gaussian", "bernoulli"}, default="gaussian"
+    likelihood : {"gaussian", "bernoulli", "continuous_bernoulli"}, default="gaussian"
         Observation model, which fixes the training loss and the meaning of
         :meth:`score_samples`:
 
-        - ``"gaussian"``: ``x ~ N(x_hat, noise_variance_ * I)``. Training
+        - ``"gaussian"``: ``x ~ N(x_hat, noise_variance_)``. Training
           minimises the squared error, its maximum-likelihood objective.
         - ``"bernoulli"``: each feature ``x_j ~ Bernoulli(p_j)`` with ``p``
           the sigmoid of the decoder's output. Training minimises the
-          cross-entropy computed from logits. X must lie in [0, 1].
+          cross-entropy computed from logits. X must lie in [0, 1]; for
+          data that are not binary the score is a cross-entropy, not a
+          log-likelihood, and a warning says so.
+        - ``"continuous_bernoulli"``: the continuous Bernoulli distribution
+          (Loaiza-Ganem & Cunningham, 2019), a true density on [0, 1] for
+          data such as pixel intensities: the cross-entropy plus the
+          log-normaliser it lacks. X must lie in [0, 1].
+
+    variational : bool, default=False
+        If True, a variational autoencoder: the encoder gives the mean and
+        variance of a Gaussian ``q(z | x)``, the code has the prior
+        ``N(0, I)``, training maximises the evidence lower bound (ELBO) with
+        the reparameterisation trick, and :meth:`score_samples` is a lower
+        bound on ``log p(x)``, a proper density of x that penalises a code
+        larger than the data need. Use this mode to choose ``n_components``
+        by :meth:`score`. :meth:`transform` returns the posterior mean.
+
+    n_importance_samples : int, default=10
+        With ``variational=True``, the number ``K`` of importance samples
+        in the bound that :meth:`score_samples` returns: ``K = 1`` gives the
+        ELBO, larger ``K`` the tighter importance-weighted bound (Burda et
+        al., 2016). The draws derive from ``random_state``, so repeated calls
+        give identical numbers. Ignored when ``variational=False``.
+
+    covariance_type : {"spherical", "diag"}, default="spherical"
+        Gaussian only: one noise variance shared by all features
+        (``"spherical"``), or one per feature (``"diag"``, like
+        :class:`~sklearn.decomposition.FactorAnalysis`). Variances are fitted
+        by maximum likelihood, jointly with the network in variational mode,
+        and never fall below ``1e-6`` times the mean variance of the
+        features, so that no score is infinite or NaN, even for a feature
+        constant in the training data. Ignored for the other likelihoods.
 
     alpha : float, default=1.0
         Strength of the L2 penalty on the weight matrices (not the biases).
@@ -196,10 +243,20 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         The trained autoencoder (on the CPU, in evaluation mode), with
         submodules ``encoder`` and ``decoder``.
 
-    noise_variance_ : float
-        Gaussian only: the maximum-likelihood noise variance, the mean
-        squared reconstruction error per feature on the training data, and
-        never less than 1e-6 times the mean variance of the features.
+    noise_variance_ : float or ndarray of shape (n_features,)
+        Gaussian only: the noise variance (an array with
+        ``covariance_type="diag"``). Deterministic models take the
+        maximum-likelihood estimate after training, the mean squared
+        reconstruction error per feature on the training data; variational
+        models learn it with the network. Never less than 1e-6 times the
+        mean variance of the features.
+
+    code_mean_ : ndarray of shape (n_components,)
+        Deterministic models: mean of the training codes; :meth:`sample`
+        draws codes from a Gaussian with this mean.
+
+    code_covariance_ : ndarray of shape (n_components, n_components)
+        Deterministic models: covariance of the training codes.
 
     n_iter_ : int
         Number of epochs run.
@@ -254,7 +311,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
-        "likelihood": [StrOptions({"gaussian", "bernoulli"})],
+        "likelihood": [StrOptions(set(LIKELIHOODS))],
+        "variational": ["boolean"],
+        "n_importance_samples": [Interval(Integral, 1, None, closed="left")],
+        "covariance_type": [StrOptions({"spherical", "diag"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
@@ -277,6 +337,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         hidden_layer_sizes=(128, 64),
         activation="relu",
         likelihood="gaussian",
+        variational=False,
+        n_importance_samples=10,
+        covariance_type="spherical",
         alpha=1.0,
         batch_size="auto",
         learning_rate_init=0.001,
@@ -295,6 +358,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.likelihood = likelihood
+        self.variational = variational
+        self.n_importance_samples = n_importance_samples
+        self.covariance_type = covariance_type
         self.alpha = alpha
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
@@ -330,6 +396,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         continuing = self.warm_start and hasattr(self, "network_")
         with self._rollback_on_error():
             X = self._validate_X(X, reset=not continuing, ensure_min_samples=2)
+            self._warn_if_not_binary(X)
             if not continuing:
                 self._initialize(X)
             with flush_denormals():
@@ -360,6 +427,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         first_call = not hasattr(self, "network_")
         with self._rollback_on_error():
             X = self._validate_X(X, reset=first_call, ensure_min_samples=1)
+            self._warn_if_not_binary(X)
             if first_call:
                 self._initialize(X)
             with flush_denormals():
@@ -416,8 +484,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Returns
         -------
         X_original : ndarray of shape (n_samples, ``n_features_in_``)
-            The decoder's mean: the reconstruction itself for the Gaussian,
-            probabilities in [0, 1] for the Bernoulli.
+            The mean of the observation model given the code: the
+            reconstruction itself for the Gaussian, probabilities in [0, 1]
+            for the Bernoulli, the mean in [0, 1] for the continuous
+            Bernoulli.
         """
         check_is_fitted(self)
         Z = check_array(X, dtype=[np.float64, np.float32], input_name="X")
@@ -427,20 +497,27 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 f"is expecting codes of n_components={self.n_components_} features."
             )
         decoder = cast_module(self.network_.decoder, _torch_dtype(Z))
-        if self.likelihood == "bernoulli":
-            return self._batched(Z, lambda z: torch.sigmoid(decoder(z)), self.n_features_in_)
-        return self._batched(Z, decoder, self.n_features_in_)
+        return self._batched(
+            Z, lambda z: observation_mean(self.likelihood, decoder(z)), self.n_features_in_
+        )
 
     def score_samples(self, X):
         """Log-likelihood of each sample under the model, in nats.
 
-        For the Gaussian, ``log N(x | x_hat, noise_variance_ * I)``; for the
-        Bernoulli, ``sum_j x_j log p_j + (1 - x_j) log(1 - p_j)``, where
-        ``x_hat`` (or ``p``) is the reconstruction of ``x`` itself. Every
-        normalising constant is included, as in ``PCA.score_samples``.
+        Deterministic models (``variational=False``) give the reconstruction
+        log-likelihood ``log p(x | x_hat)``: for the Gaussian,
+        ``log N(x | x_hat, noise_variance_)``; for the Bernoulli,
+        ``sum_j x_j log p_j + (1 - x_j) log(1 - p_j)``; where ``x_hat`` (or
+        ``p``) is the reconstruction of ``x`` itself. A larger code always
+        fits better, so this score does not choose ``n_components``.
 
-        This is a reconstruction likelihood: a larger code always fits
-        better, so it does not by itself choose ``n_components``.
+        Variational models give a lower bound on ``log p(x)`` itself, with
+        ``n_importance_samples`` importance samples: a proper density of x,
+        which penalises a code larger than the data need and can choose
+        ``n_components`` as ``PCA.score`` does. Its randomness derives from
+        ``random_state``: repeated calls give identical numbers.
+
+        Every normalising constant is included, as in ``PCA.score_samples``.
 
         Parameters
         ----------
@@ -475,10 +552,55 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             np.mean(self._score_samples(self._validate_X(X, reset=False)), dtype=np.float64)
         )
 
+    def sample(self, n_samples=1, random_state=None):
+        """Draw samples from the fitted generative model.
+
+        Codes are drawn from the prior ``N(0, I)`` (variational) or from a
+        Gaussian fitted to the training codes (``code_mean_``,
+        ``code_covariance_``), decoded, and then observed through the noise
+        model: Gaussian noise of variance ``noise_variance_``, Bernoulli
+        draws (0 or 1), or continuous Bernoulli draws in [0, 1].
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the draws; None uses fresh entropy (never numpy's global
+            random state).
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features_in_)
+            The samples, as float64.
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
+        rng = np.random.RandomState() if random_state is None else check_random_state(random_state)
+        generator = torch.Generator().manual_seed(_draw_seed(rng))
+        decoder = cast_module(self.network_.decoder, torch.float64)
+        noise_variance = getattr(self, "noise_variance_", 1.0)
+        k = self.n_components_
+        if self.variational:
+            mean, root = np.zeros(k), np.eye(k)
+        else:
+            mean = self.code_mean_
+            root = np.linalg.cholesky(self.code_covariance_ + 1e-12 * np.eye(k))
+        mean, root = torch.from_numpy(mean), torch.from_numpy(root)
+        out = np.empty((n_samples, self.n_features_in_))
+        with torch.no_grad():
+            for start in range(0, n_samples, _INFERENCE_BATCH_SIZE):
+                n = min(_INFERENCE_BATCH_SIZE, n_samples - start)
+                z = mean + torch.randn((n, k), generator=generator, dtype=torch.float64) @ root.T
+                drawn = draw_observations(self.likelihood, decoder(z), noise_variance, generator)
+                out[start : start + n] = drawn.numpy()
+        return out
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.input_tags.positive_only = self.likelihood == "bernoulli"
+        tags.input_tags.positive_only = self.likelihood != "gaussian"
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
@@ -494,9 +616,20 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             ensure_min_samples=ensure_min_samples,
         )
         check_float32_range(X)
-        if self.likelihood == "bernoulli":
+        if self.likelihood != "gaussian":
             check_unit_interval(X, self.likelihood)
         return X
+
+    def _warn_if_not_binary(self, X):
+        if self.likelihood == "bernoulli" and not is_binary(X):
+            warnings.warn(
+                "likelihood='bernoulli' was fitted on data that are not binary: its score "
+                "is then a cross-entropy, not a log-likelihood. For values in [0, 1] such "
+                "as pixel intensities, likelihood='continuous_bernoulli' gives a true "
+                "log-density.",
+                UserWarning,
+                stacklevel=4,
+            )
 
     def _rollback_on_error(self):
         return _Rollback(self)
@@ -518,8 +651,24 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             else check_random_state(self.random_state)
         )
         generator = torch.Generator().manual_seed(_draw_seed(self._rng))
+        self._score_seed = _draw_seed(self._rng)
+        variances = feature_variances(X)
+        self._noise_floor = noise_variance_floor(variances)
+        initial_variance = None
+        if self.variational and self.likelihood == "gaussian":
+            # Start from a model that explains nothing: the data's own variance.
+            initial_variance = np.maximum(variances, 2 * self._noise_floor)
+            if self.covariance_type == "spherical":
+                initial_variance = float(np.mean(initial_variance))
         self.network_ = Autoencoder(
-            X.shape[1], hidden, self.n_components, self.activation, generator
+            X.shape[1],
+            hidden,
+            self.n_components,
+            self.activation,
+            generator,
+            variational=self.variational,
+            noise_variance=initial_variance,
+            noise_floor=self._noise_floor,
         ).eval()
         self.n_components_ = self.n_components
         self._n_features_out = self.n_components
@@ -531,9 +680,6 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.validation_scores_ = None
         self.best_validation_score_ = None
 
-    def _loss_fn(self, network):
-        """Per-sample training loss: the negative log-likelihood, unit noise variance."""
-        return lambda x: -log_likelihood(self.likelihood, x, network(x))
 
     def _train(self, X, n_epochs, *, early_stopping, incremental=False):
         """Run up to ``n_epochs`` epochs on X, then store the results on self."""
@@ -560,7 +706,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 plateau.update(loss)
         take = row_loader(X, device)
         batch_size = resolve_batch_size(self.batch_size, len(rows))
-        loss_fn = self._loss_fn(network)
+        if self.variational:
+            loss_fn = elbo_loss(network, self.likelihood, generator)
+        else:
+            loss_fn = reconstruction_loss(network, self.likelihood)
         best_state = None
 
         for _ in range(n_epochs):
@@ -577,8 +726,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             self.loss_curve_.append(loss)
             message = f"Iteration {self.n_iter_}, loss = {loss:.8f}"
             if early_stopping:
-                noise_variance = self._epoch_noise_variance(loss, X.shape[1])
-                score = self._validation_score(network, X, val_rows, device, noise_variance)
+                score = self._validation_score(network, X, val_rows, device, loss)
                 self.validation_scores_.append(score)
                 message += f", validation score = {score:.8f}"
                 if plateau.update(score):
@@ -601,7 +749,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                     f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                     "and the optimization hasn't converged yet.",
                     ConvergenceWarning,
-                    stacklevel=3,
+                    stacklevel=4,
                 )
 
         if early_stopping:
@@ -613,52 +761,92 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             self.best_loss_ = plateau.best_value
         self._optimizer_state = optimizer.state_dict() if incremental else None
         self.network_ = network.cpu().eval()
+        self._store_noise_and_codes(X)
+
+    def _store_noise_and_codes(self, X):
+        """Fitted noise variance (Gaussian) and code statistics (deterministic)."""
+        if self.variational:
+            if self.likelihood == "gaussian":
+                variance = self.network_.noise_variance().detach().double().numpy()
+                self.noise_variance_ = float(variance) if variance.ndim == 0 else variance
+            return
+        codes = self._encode(X)
+        self.code_mean_ = codes.mean(axis=0, dtype=np.float64)
+        self.code_covariance_ = np.atleast_2d(np.cov(codes, rowvar=False, dtype=np.float64))
         if self.likelihood == "gaussian":
-            self.noise_variance_ = self._residual_variance(X)
+            network = cast_module(self.network_, _torch_dtype(X))
+            squared = self._reduce(X, lambda x: (x - network(x)).square().sum(dim=0))
+            per_feature = squared / X.shape[0]
+            if self.covariance_type == "spherical":
+                self.noise_variance_ = max(float(per_feature.mean()), self._noise_floor)
+            else:
+                self.noise_variance_ = np.maximum(per_feature, self._noise_floor)
 
-    @staticmethod
-    def _epoch_noise_variance(loss, n_features):
-        """Noise variance implied by an epoch's unit-variance Gaussian loss."""
-        squared_error = 2.0 * loss - n_features * np.log(2 * np.pi)
-        return max(squared_error / n_features, 1e-12)
-
-    def _validation_score(self, network, X, val_rows, device, noise_variance):
+    def _validation_score(self, network, X, val_rows, device, loss):
+        """Mean score on the held-out rows, as ``score`` would give after this epoch."""
         network.eval()
         with torch.no_grad():
             x = row_loader(X, device)(val_rows)
-            score = log_likelihood(self.likelihood, x, network(x), noise_variance)
+            if self.variational:
+                eps = row_normal_draws(x, self._score_seed, 1, self.n_components_, x.dtype)
+                noise_variance = (
+                    network.noise_variance() if self.likelihood == "gaussian" else 1.0
+                )
+                score = log_density_bound(
+                    network.encoder, network.decoder, x, self.likelihood, noise_variance, eps
+                )
+            else:
+                # The noise variance implied by the epoch's unit-variance loss.
+                squared_error = 2.0 * loss - X.shape[1] * np.log(2 * np.pi)
+                noise_variance = max(squared_error / X.shape[1], self._noise_floor)
+                score = log_likelihood(self.likelihood, x, network(x), noise_variance)
         network.train()
         return score.double().mean().item()
 
-    def _residual_variance(self, X):
-        """Maximum-likelihood noise variance on X, floored (see ``noise_variance_``)."""
-        network = cast_module(self.network_, _torch_dtype(X))
-        squared = self._batched(X, lambda x: (x - network(x)).square().sum(1, keepdim=True), 1)
-        mse = float(np.sum(squared, dtype=np.float64)) / (X.shape[0] * X.shape[1])
-        return max(mse, noise_variance_floor(X))
-
     def _encode(self, X):
         encoder = cast_module(self.network_.encoder, _torch_dtype(X))
-        return self._batched(X, encoder, self.n_components_)
+        return self._batched(
+            X, lambda x: split_code(encoder(x), self.n_components_)[0], self.n_components_
+        )
 
     def _score_samples(self, X):
-        network = cast_module(self.network_, _torch_dtype(X))
-        noise_variance = getattr(self, "noise_variance_", 1.0)
-        out = self._batched(
-            X,
-            lambda x: log_likelihood(self.likelihood, x, network(x), noise_variance)[:, None],
-            1,
-        )
-        return out[:, 0]
+        dtype = _torch_dtype(X)
+        noise_variance = torch.as_tensor(getattr(self, "noise_variance_", 1.0), dtype=dtype)
+        if not self.variational:
+            network = cast_module(self.network_, dtype)
+            score = lambda x: log_likelihood(self.likelihood, x, network(x), noise_variance)  # noqa: E731
+            return self._batched(X, lambda x: score(x)[:, None], 1)[:, 0]
+        encoder = cast_module(self.network_.encoder, dtype)
+        decoder = cast_module(self.network_.decoder, dtype)
+        k, n_draws = self.n_components_, self.n_importance_samples
+
+        def bound(x):
+            eps = row_normal_draws(x, self._score_seed, n_draws, k, dtype)
+            return log_density_bound(encoder, decoder, x, self.likelihood, noise_variance, eps)
+
+        # Each row is decoded K times: shrink the batch to keep memory flat.
+        batch_size = max(1, _INFERENCE_BATCH_SIZE // self.n_importance_samples)
+        return self._batched(X, lambda x: bound(x)[:, None], 1, batch_size)[:, 0]
 
     @staticmethod
-    def _batched(X, fn, n_out):
+    def _reduce(X, fn):
+        """Sum ``fn`` of X's batches (in X's dtype) into a float64 array."""
+        total = 0.0
+        with torch.no_grad():
+            for start in range(0, X.shape[0], _INFERENCE_BATCH_SIZE):
+                chunk = X[start : start + _INFERENCE_BATCH_SIZE]
+                chunk = chunk.toarray() if sp.issparse(chunk) else chunk
+                total = total + fn(torch.tensor(chunk, dtype=_torch_dtype(X))).double().numpy()
+        return total
+
+    @staticmethod
+    def _batched(X, fn, n_out, batch_size=_INFERENCE_BATCH_SIZE):
         """Apply ``fn`` to X batch by batch, in X's dtype, into a preallocated array."""
         dtype = np.float32 if X.dtype == np.float32 else np.float64
         out = np.empty((X.shape[0], n_out), dtype=dtype)
         with torch.no_grad():
-            for start in range(0, X.shape[0], _INFERENCE_BATCH_SIZE):
-                chunk = X[start : start + _INFERENCE_BATCH_SIZE]
+            for start in range(0, X.shape[0], batch_size):
+                chunk = X[start : start + batch_size]
                 chunk = chunk.toarray() if sp.issparse(chunk) else chunk
                 out[start : start + len(chunk)] = fn(
                     torch.tensor(chunk, dtype=_torch_dtype(out))

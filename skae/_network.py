@@ -57,16 +57,45 @@ class Autoencoder(nn.Module):
         Key of :data:`ACTIVATIONS`.
     generator : torch.Generator
         Source of the initial weights.
+    variational : bool, default=False
+        If True the encoder outputs ``2 * n_components`` numbers: the mean
+        and the log-variance of a Gaussian over the code.
+    noise_variance : float or ndarray of shape (n_features,), default=None
+        If given, the Gaussian noise variance becomes a learned parameter,
+        ``floor + exp(raw)``, starting at this value.
+    noise_floor : float, default=0.0
+        The smallest noise variance the model can learn.
     """
 
-    def __init__(self, n_features, hidden_layer_sizes, n_components, activation, generator):
+    def __init__(
+        self,
+        n_features,
+        hidden_layer_sizes,
+        n_components,
+        activation,
+        generator,
+        variational=False,
+        noise_variance=None,
+        noise_floor=0.0,
+    ):
         super().__init__()
         hidden = list(hidden_layer_sizes)
-        self.encoder = _mlp([n_features, *hidden, n_components], activation, generator)
+        n_code_outputs = 2 * n_components if variational else n_components
+        self.encoder = _mlp([n_features, *hidden, n_code_outputs], activation, generator)
         self.decoder = _mlp([n_components, *hidden[::-1], n_features], activation, generator)
+        self.n_components = n_components
+        self.variational = variational
+        if noise_variance is not None:
+            start = torch.as_tensor(noise_variance, dtype=torch.float32) - noise_floor
+            self.raw_noise_variance = nn.Parameter(torch.log(start.clamp_min(1e-30)))
+            self.register_buffer("noise_floor", torch.tensor(noise_floor, dtype=torch.float32))
 
     def forward(self, x):
-        return self.decoder(self.encoder(x))  # (n, n_features): a mean or logits
+        return self.decoder(self.encoder(x)[..., : self.n_components])  # mean or logits
+
+    def noise_variance(self):
+        """The learned Gaussian noise variance (shape () or (n_features,))."""
+        return self.noise_floor + self.raw_noise_variance.exp()
 
 
 def cast_module(module, dtype):

@@ -3,7 +3,7 @@
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["check_float32_range", "check_unit_interval"]
+__all__ = ["check_float32_range", "check_unit_interval", "is_binary"]
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
@@ -45,3 +45,16 @@ def check_unit_interval(X, likelihood):
             f"[{low:.4g}, {high:.4g}]. Scale X into [0, 1] (for example with "
             "sklearn.preprocessing.MinMaxScaler) or use likelihood='gaussian'."
         )
+
+
+def is_binary(X):
+    """Whether every value of X (dense or sparse) is 0 or 1, checked chunk by chunk."""
+    values = X.data if sp.issparse(X) else X
+    flat = values.reshape(-1) if values.flags.c_contiguous or values.flags.f_contiguous else None
+    if flat is None:
+        return all(is_binary(row) for row in values)
+    chunk = 1 << 20
+    return all(
+        np.all((flat[i : i + chunk] == 0) | (flat[i : i + chunk] == 1))
+        for i in range(0, flat.size, chunk)
+    )
