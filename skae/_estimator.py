@@ -680,7 +680,6 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.validation_scores_ = None
         self.best_validation_score_ = None
 
-
     def _train(self, X, n_epochs, *, early_stopping, incremental=False):
         """Run up to ``n_epochs`` epochs on X, then store the results on self."""
         device = torch.device(self.device_)
@@ -789,9 +788,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             x = row_loader(X, device)(val_rows)
             if self.variational:
                 eps = row_normal_draws(x, self._score_seed, 1, self.n_components_, x.dtype)
-                noise_variance = (
-                    network.noise_variance() if self.likelihood == "gaussian" else 1.0
-                )
+                noise_variance = network.noise_variance() if self.likelihood == "gaussian" else 1.0
                 score = log_density_bound(
                     network.encoder, network.decoder, x, self.likelihood, noise_variance, eps
                 )
@@ -834,9 +831,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         total = 0.0
         with torch.no_grad():
             for start in range(0, X.shape[0], _INFERENCE_BATCH_SIZE):
-                chunk = X[start : start + _INFERENCE_BATCH_SIZE]
-                chunk = chunk.toarray() if sp.issparse(chunk) else chunk
-                total = total + fn(torch.tensor(chunk, dtype=_torch_dtype(X))).double().numpy()
+                chunk = _batch_tensor(X[start : start + _INFERENCE_BATCH_SIZE], _torch_dtype(X))
+                total = total + fn(chunk).double().numpy()
         return total
 
     @staticmethod
@@ -846,11 +842,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         out = np.empty((X.shape[0], n_out), dtype=dtype)
         with torch.no_grad():
             for start in range(0, X.shape[0], batch_size):
-                chunk = X[start : start + batch_size]
-                chunk = chunk.toarray() if sp.issparse(chunk) else chunk
-                out[start : start + len(chunk)] = fn(
-                    torch.tensor(chunk, dtype=_torch_dtype(out))
-                ).numpy()
+                chunk = _batch_tensor(X[start : start + batch_size], _torch_dtype(out))
+                out[start : start + len(chunk)] = fn(chunk).numpy()
         return out
 
 
@@ -880,6 +873,12 @@ class _Rollback:
 
 def _draw_seed(rng):
     return int(rng.randint(np.iinfo(np.int32).max))
+
+
+def _batch_tensor(chunk, dtype):
+    """A fresh tensor holding a batch of rows (dense or sparse, any strides or flags)."""
+    chunk = chunk.toarray() if sp.issparse(chunk) else np.ascontiguousarray(chunk)
+    return torch.tensor(chunk, dtype=dtype)
 
 
 def _torch_dtype(X):

@@ -107,7 +107,7 @@ def continuous_bernoulli_log_normalizer(logits):
     safe = torch.where(small, torch.ones_like(logits), logits.abs())
     exact = torch.log(safe) - torch.log(torch.tanh(safe / 2))
     sq = logits.square()
-    series = math.log(2.0) + sq / 12 - 7 * sq.square() / 1440
+    series = math.log(2.0) + sq / 12 - 7 * sq.square() / 1440 + 62 * sq**3 / 181440
     return torch.where(small, series, exact)
 
 
@@ -133,9 +133,9 @@ def continuous_bernoulli_log_likelihood(x, logits):
     torch.Tensor of shape (n_samples,)
         Log-density of each row, in nats.
     """
-    return bernoulli_log_likelihood(x, logits) + continuous_bernoulli_log_normalizer(
-        logits
-    ).sum(dim=-1)
+    return bernoulli_log_likelihood(x, logits) + continuous_bernoulli_log_normalizer(logits).sum(
+        dim=-1
+    )
 
 
 def standard_normal_log_density(z):

@@ -19,10 +19,18 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 
 FAST = dict(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
 
+CONFIGURATIONS = [
+    dict(),
+    dict(early_stopping=True, n_iter_no_change=2),
+    dict(likelihood="bernoulli"),
+]
 ESTIMATORS = [
-    AutoencoderTransformer(**FAST),
-    AutoencoderTransformer(early_stopping=True, n_iter_no_change=2, **FAST),
-    AutoencoderTransformer(likelihood="bernoulli", **FAST),
+    AutoencoderTransformer(variational=variational, **config, **FAST)
+    for variational in (False, True)
+    for config in CONFIGURATIONS
+] + [
+    AutoencoderTransformer(variational=True, covariance_type="diag", **FAST),
+    AutoencoderTransformer(likelihood="continuous_bernoulli", **FAST),
 ]
 
 # The Bernoulli model accepts data in [0, 1] only. These checks feed it
@@ -33,7 +41,7 @@ _BERNOULLI_OUT_OF_RANGE = "Bernoulli likelihood rejects data outside [0, 1] by d
 
 
 def expected_failed_checks(estimator):
-    if estimator.likelihood != "bernoulli":
+    if estimator.likelihood == "gaussian":
         return {}
     return {
         name: _BERNOULLI_OUT_OF_RANGE
@@ -68,7 +76,13 @@ def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
-@pytest.mark.parametrize("estimator", ESTIMATORS[:2], ids=["default", "early_stopping"])
+@pytest.mark.parametrize(
+    "estimator",
+    [e for e in ESTIMATORS if e.likelihood == "gaussian"],
+    ids=lambda e: (
+        f"variational={e.variational}-early_stopping={e.early_stopping}-{e.covariance_type}"
+    ),
+)
 @pytest.mark.parametrize(
     "check",
     [
