@@ -30,7 +30,14 @@ from ._objectives import (
     reconstruction_loss,
     split_code,
 )
-from ._training import Plateau, flush_denormals, make_optimizer, row_loader, run_epoch
+from ._training import (
+    Plateau,
+    add_l2_gradient,
+    flush_denormals,
+    make_optimizer,
+    row_loader,
+    run_epoch,
+)
 from ._validation import check_float32_range, check_unit_interval, is_binary
 
 __all__ = ["AutoencoderTransformer"]
@@ -684,7 +691,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         """Run up to ``n_epochs`` epochs on X, then store the results on self."""
         device = torch.device(self.device_)
         network = copy.deepcopy(self.network_).to(device).train()
-        optimizer = make_optimizer(network, self.learning_rate_init, self.alpha / X.shape[0])
+        optimizer = make_optimizer(network, self.learning_rate_init)
+        weight_decay = self.alpha / X.shape[0]
+        regularize = (lambda: add_l2_gradient(network, weight_decay)) if weight_decay else None
         if incremental and self._optimizer_state is not None:
             optimizer.load_state_dict(self._optimizer_state)
         generator = torch.Generator(device=device).manual_seed(_draw_seed(self._rng))
@@ -713,7 +722,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         for _ in range(n_epochs):
             tic = time.perf_counter()
-            loss = run_epoch(loss_fn, optimizer, take, rows, batch_size, generator, self.shuffle)
+            loss = run_epoch(
+                loss_fn, optimizer, take, rows, batch_size, generator, self.shuffle, regularize
+            )
             if not np.isfinite(loss):
                 raise ValueError(
                     f"The training loss became {loss} in epoch {self.n_iter_ + 1}: the "
@@ -769,13 +780,24 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 variance = self.network_.noise_variance().detach().double().numpy()
                 self.noise_variance_ = float(variance) if variance.ndim == 0 else variance
             return
-        codes = self._encode(X)
-        self.code_mean_ = codes.mean(axis=0, dtype=np.float64)
-        self.code_covariance_ = np.atleast_2d(np.cov(codes, rowvar=False, dtype=np.float64))
+        # One pass over X gives the code statistics and the residuals.
+        dtype, k = _torch_dtype(X), self.n_components_
+        encoder = cast_module(self.network_.encoder, dtype)
+        decoder = cast_module(self.network_.decoder, dtype)
+
+        def statistics(x):
+            z = split_code(encoder(x), k)[0]
+            z64 = z.double()
+            return z64.sum(dim=0), z64.T @ z64, (x - decoder(z)).square().sum(dim=0)
+
+        code_sum, code_outer, squared = self._reduce(X, statistics)
+        n = X.shape[0]
+        self.code_mean_ = code_sum / n
+        self.code_covariance_ = (code_outer - n * np.outer(self.code_mean_, self.code_mean_)) / max(
+            n - 1, 1
+        )
         if self.likelihood == "gaussian":
-            network = cast_module(self.network_, _torch_dtype(X))
-            squared = self._reduce(X, lambda x: (x - network(x)).square().sum(dim=0))
-            per_feature = squared / X.shape[0]
+            per_feature = squared / n
             if self.covariance_type == "spherical":
                 self.noise_variance_ = max(float(per_feature.mean()), self._noise_floor)
             else:
@@ -827,13 +849,14 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     @staticmethod
     def _reduce(X, fn):
-        """Sum ``fn`` of X's batches (in X's dtype) into a float64 array."""
-        total = 0.0
+        """Sum, over X's batches (in X's dtype), the tensors that ``fn`` returns, in float64."""
+        totals = None
         with torch.no_grad():
             for start in range(0, X.shape[0], _INFERENCE_BATCH_SIZE):
                 chunk = _batch_tensor(X[start : start + _INFERENCE_BATCH_SIZE], _torch_dtype(X))
-                total = total + fn(chunk).double().numpy()
-        return total
+                parts = [part.double().numpy() for part in fn(chunk)]
+                totals = parts if totals is None else [t + p for t, p in zip(totals, parts, strict=True)]
+        return totals
 
     @staticmethod
     def _batched(X, fn, n_out, batch_size=_INFERENCE_BATCH_SIZE):

@@ -49,8 +49,11 @@ def gaussian_log_likelihood(x, mean, var):
     torch.Tensor of shape (n_samples,)
         Log-density of each row, in nats.
     """
-    var = torch.as_tensor(var, dtype=x.dtype, device=x.device)
     n_features = x.shape[-1]
+    if isinstance(var, float):  # the training loss's case: no tensor arithmetic on var
+        log_norm = n_features * (_LOG_2PI + math.log(var))
+        return -0.5 * (x - mean).square().sum(dim=-1) / var - 0.5 * log_norm
+    var = torch.as_tensor(var, dtype=x.dtype, device=x.device)
     log_norm = (_LOG_2PI + torch.log(var)).broadcast_to((n_features,)).sum()
     return -0.5 * ((x - mean).square() / var).sum(dim=-1) - 0.5 * log_norm
 

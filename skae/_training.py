@@ -6,7 +6,14 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-__all__ = ["Plateau", "flush_denormals", "make_optimizer", "row_loader", "run_epoch"]
+__all__ = [
+    "Plateau",
+    "add_l2_gradient",
+    "flush_denormals",
+    "make_optimizer",
+    "row_loader",
+    "run_epoch",
+]
 
 
 def _flush_denormal_enabled():
@@ -51,25 +58,27 @@ def row_loader(X, device):
     return lambda idx: torch.from_numpy(np.asarray(X[idx.numpy()], dtype=np.float32)).to(device)
 
 
-def make_optimizer(network, learning_rate, weight_decay):
-    """Adam over ``network``'s parameters, with L2 decay on weight matrices only.
+def make_optimizer(network, learning_rate):
+    """Adam over all of ``network``'s parameters, as one fused kernel per step.
 
-    ``weight_decay`` adds ``weight_decay * W`` to each weight's gradient: the
-    gradient of ``weight_decay / 2 * ||W||^2``, an L2 penalty (not AdamW's
-    decoupled decay), as in scikit-learn's MLP. Biases are not penalised.
+    The fused kernel does a whole step in one call: about 1.5x faster steps
+    for the small networks typical here, where per-call overhead dominates.
     """
-    weights = [p for p in network.parameters() if p.ndim > 1]
-    others = [p for p in network.parameters() if p.ndim <= 1]
-    groups = [
-        {"params": weights, "weight_decay": weight_decay},
-        {"params": others, "weight_decay": 0.0},
-    ]
-    # The fused kernel does a whole step in one call: ~1.5x faster steps for
-    # the small networks typical here, where per-call overhead dominates.
-    return torch.optim.Adam(groups, lr=learning_rate, fused=True)
+    return torch.optim.Adam(network.parameters(), lr=learning_rate, fused=True)
 
 
-def run_epoch(loss_fn, optimizer, take, rows, batch_size, generator, shuffle):
+def add_l2_gradient(network, weight_decay):
+    """Add ``weight_decay * W`` to each weight matrix's gradient (biases are not penalised).
+
+    That is the gradient of ``weight_decay / 2 * ||W||^2``: an L2 penalty, as
+    in scikit-learn's MLP, not AdamW's decoupled decay. One foreach call, so
+    the optimiser keeps a single fused parameter group.
+    """
+    weights = [p for p in network.parameters() if p.ndim > 1 and p.grad is not None]
+    torch._foreach_add_([p.grad for p in weights], weights, alpha=weight_decay)
+
+
+def run_epoch(loss_fn, optimizer, take, rows, batch_size, generator, shuffle, regularize=None):
     """One pass over the data in minibatches; return the mean loss per sample.
 
     Parameters
@@ -88,6 +97,9 @@ def run_epoch(loss_fn, optimizer, take, rows, batch_size, generator, shuffle):
         Source of the shuffling order.
     shuffle : bool
         Whether to visit the rows in a fresh random order.
+    regularize : callable or None, default=None
+        Called after each backward pass, before the step, to add penalty
+        gradients.
 
     Returns
     -------
@@ -102,6 +114,8 @@ def run_epoch(loss_fn, optimizer, take, rows, batch_size, generator, shuffle):
         loss = losses.mean()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        if regularize is not None:
+            regularize()
         optimizer.step()
         # Summed on the device: one host synchronisation per epoch, not per batch.
         batch_total = losses.detach().sum(dtype=torch.float64)
