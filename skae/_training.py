@@ -10,6 +10,7 @@ __all__ = [
     "Plateau",
     "add_l2_gradient",
     "flush_denormals",
+    "lbfgs_stepper",
     "make_optimizer",
     "row_loader",
     "run_epoch",
@@ -38,24 +39,54 @@ def flush_denormals():
         torch.set_flush_denormal(previous)
 
 
-def row_loader(X, device):
-    """Return ``take(idx) -> float32 tensor`` gathering rows of ``X`` on ``device``.
+def row_loader(X, device, dtype=torch.float32):
+    """Return ``take(idx) -> tensor`` gathering rows of ``X`` on ``device`` in ``dtype``.
 
     Rows are gathered one batch at a time, so neither a float32 copy of a
     float64 ``X`` nor a dense copy of a sparse ``X`` ever exists whole.
-    Writable, C-ordered float32 data are wrapped without a copy.
+    Writable, C-ordered data already in ``dtype`` are wrapped without a copy.
+    On a CUDA device, data that fit in a quarter of its free memory are
+    uploaded once (chunk by chunk) and indexed there; larger data travel
+    batch by batch from pinned host memory without blocking the host.
     """
+    np_dtype = np.float32 if dtype == torch.float32 else np.float64
     if sp.issparse(X):
         X = X.tocsr()
-        return lambda idx: torch.from_numpy(
-            X[idx.numpy()].toarray().astype(np.float32, copy=False)
-        ).to(device)
-    if X.dtype == np.float32 and X.flags.c_contiguous and X.flags.writeable:
+
+        def gather(idx):
+            return X[idx.numpy()].toarray().astype(np_dtype, copy=False)
+
+    elif X.dtype == np_dtype and X.flags.c_contiguous and X.flags.writeable:
         X_t = torch.from_numpy(X)
-        return lambda idx: X_t.index_select(0, idx).to(device)
-    # Read-only input (a joblib memmap, say) or float64: numpy's gather copies
-    # the batch only, and torch never sees the read-only buffer itself.
-    return lambda idx: torch.from_numpy(np.asarray(X[idx.numpy()], dtype=np.float32)).to(device)
+
+        def gather(idx):
+            return X_t.index_select(0, idx)
+
+    else:
+        # Read-only input (a joblib memmap, say) or another dtype: numpy's gather
+        # copies the batch only, and torch never sees the read-only buffer itself.
+        def gather(idx):
+            return np.asarray(X[idx.numpy()], dtype=np_dtype)
+
+    def as_tensor(batch):
+        return batch if isinstance(batch, torch.Tensor) else torch.from_numpy(batch)
+
+    if device.type == "cpu":
+        return lambda idx: as_tensor(gather(idx))
+    if device.type == "cuda" and _fits_on_device(X, np_dtype, device):
+        rows = torch.arange(X.shape[0])
+        on_device = torch.cat(
+            [as_tensor(gather(rows[i : i + 8192])).to(device) for i in range(0, len(rows), 8192)]
+        )
+        return lambda idx: on_device.index_select(0, idx.to(device, non_blocking=True))
+    if device.type == "cuda":
+        return lambda idx: as_tensor(gather(idx)).pin_memory().to(device, non_blocking=True)
+    return lambda idx: as_tensor(gather(idx)).to(device)
+
+
+def _fits_on_device(X, np_dtype, device):
+    free, _ = torch.cuda.mem_get_info(device)
+    return X.shape[0] * X.shape[1] * np.dtype(np_dtype).itemsize < free // 4
 
 
 def make_optimizer(network, learning_rate):
@@ -121,6 +152,46 @@ def run_epoch(loss_fn, optimizer, take, rows, batch_size, generator, shuffle, re
         batch_total = losses.detach().sum(dtype=torch.float64)
         total = batch_total if total is None else total + batch_total
     return total.item() / n_samples
+
+
+def lbfgs_stepper(loss_fn, network, take, rows, weight_decay, chunk_size=4096):
+    """Return ``step() -> loss``: one full-batch L-BFGS iteration per call.
+
+    The objective is the mean of ``loss_fn`` over ``rows`` plus the L2
+    penalty ``weight_decay / 2 * ||W||^2`` on weight matrices. Its value
+    and gradient are accumulated chunk by chunk, so memory stays that of
+    one chunk whatever the data's size. L-BFGS keeps its curvature history
+    between calls, so successive calls continue one run.
+    """
+    params = list(network.parameters())
+    weights = [p for p in params if p.ndim > 1]
+    optimizer = torch.optim.LBFGS(
+        params,
+        lr=1.0,
+        max_iter=1,
+        history_size=20,
+        line_search_fn="strong_wolfe",
+        tolerance_grad=0.0,
+        tolerance_change=0.0,
+    )
+    n_samples = len(rows)
+
+    def closure():
+        optimizer.zero_grad(set_to_none=False)
+        total = 0.0
+        for start in range(0, n_samples, chunk_size):
+            loss = loss_fn(take(rows[start : start + chunk_size])).sum() / n_samples
+            loss.backward()
+            total += loss.item()
+        if weight_decay:
+            add_l2_gradient(network, weight_decay)
+            total += 0.5 * weight_decay * sum(float(w.detach().square().sum()) for w in weights)
+        return total
+
+    def step():
+        return float(optimizer.step(closure))
+
+    return step
 
 
 class Plateau:
