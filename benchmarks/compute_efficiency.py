@@ -33,7 +33,11 @@ def main(quick=False):
     n_samples, epochs = (2_000, 1) if quick else (40_000, 2)
     X = np.random.RandomState(0).rand(n_samples, 784).astype(np.float32)
     ae = AutoencoderTransformer(
-        32, hidden_layer_sizes=(1024, 512), batch_size=1024, max_iter=epochs, alpha=0.0,
+        32,
+        hidden_layer_sizes=(1024, 512),
+        batch_size=1024,
+        max_iter=epochs,
+        alpha=0.0,
         random_state=0,
     )
     with warnings.catch_warnings():  # first use of torch's optimiser imports modules

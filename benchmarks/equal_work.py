@@ -25,16 +25,29 @@ HIDDEN, CODE, BATCH, LR = (256, 128), 2, 64, 1e-3
 
 def fit_skae(X, epochs):
     AutoencoderTransformer(
-        CODE, hidden_layer_sizes=HIDDEN, alpha=0.0, batch_size=BATCH, learning_rate_init=LR,
-        max_iter=epochs, tol=0.0, n_iter_no_change=epochs, random_state=0,
+        CODE,
+        hidden_layer_sizes=HIDDEN,
+        alpha=0.0,
+        batch_size=BATCH,
+        learning_rate_init=LR,
+        max_iter=epochs,
+        tol=0.0,
+        n_iter_no_change=epochs,
+        random_state=0,
     ).fit(X)
 
 
 def fit_mlp(X, epochs):
     MLPRegressor(
-        hidden_layer_sizes=(*HIDDEN, CODE, *HIDDEN[::-1]), activation="relu", alpha=0.0,
-        batch_size=BATCH, learning_rate_init=LR, max_iter=epochs, tol=0.0,
-        n_iter_no_change=epochs, random_state=0,
+        hidden_layer_sizes=(*HIDDEN, CODE, *HIDDEN[::-1]),
+        activation="relu",
+        alpha=0.0,
+        batch_size=BATCH,
+        learning_rate_init=LR,
+        max_iter=epochs,
+        tol=0.0,
+        n_iter_no_change=epochs,
+        random_state=0,
     ).fit(X, X)
 
 
@@ -52,8 +65,14 @@ def fit_skorch(X, epochs):
             return self.net(x)
 
     NeuralNetRegressor(
-        Module, max_epochs=epochs, lr=LR, optimizer=torch.optim.Adam, batch_size=BATCH,
-        train_split=None, iterator_train__shuffle=True, verbose=0,
+        Module,
+        max_epochs=epochs,
+        lr=LR,
+        optimizer=torch.optim.Adam,
+        batch_size=BATCH,
+        train_split=None,
+        iterator_train__shuffle=True,
+        verbose=0,
     ).fit(X, X)
 
 

@@ -57,8 +57,10 @@ def measure(n, dtype):
 
 def main(quick=False):
     n = 20_000 if quick else 200_000
-    print(f"{'input':<10}{'data (MB)':>11}{'fit adds':>11}{'transform adds':>16}"
-          f"{'first fit, 5k rows (MB)':>26}")
+    print(
+        f"{'input':<10}{'data (MB)':>11}{'fit adds':>11}{'transform adds':>16}"
+        f"{'first fit, 5k rows (MB)':>26}"
+    )
     for dtype in ("float32", "float64"):
         m = measure(n, dtype)
         print(

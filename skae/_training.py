@@ -188,8 +188,16 @@ def lbfgs_stepper(loss_fn, network, take, rows, weight_decay, chunk_size=4096):
             total += 0.5 * weight_decay * sum(float(w.detach().square().sum()) for w in weights)
         return total
 
+    previous = [np.inf]
+
     def step():
-        return float(optimizer.step(closure))
+        loss = float(optimizer.step(closure))
+        if not loss < previous[0]:
+            # No progress since the last call: the curvature history misleads the
+            # line search (a ReLU kink, say). Forget it and restart from steepest descent.
+            optimizer.state.clear()
+        previous[0] = loss
+        return loss
 
     return step
 

@@ -44,7 +44,12 @@ def test_lbfgs_rejects_what_it_cannot_do(low_rank):
 
 def test_lbfgs_with_weight_decay_and_early_stopping(low_rank):
     ae = AutoencoderTransformer(
-        2, solver="lbfgs", alpha=1.0, early_stopping=True, max_iter=20, hidden_layer_sizes=(8,),
+        2,
+        solver="lbfgs",
+        alpha=1.0,
+        early_stopping=True,
+        max_iter=20,
+        hidden_layer_sizes=(8,),
         random_state=0,
     ).fit(low_rank)
     assert len(ae.validation_scores_) == ae.n_iter_
