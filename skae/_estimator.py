@@ -30,6 +30,7 @@ from ._objectives import (
     reconstruction_loss,
     split_code,
 )
+from ._persistence import load_model, save_model
 from ._training import (
     Plateau,
     add_l2_gradient,
@@ -42,6 +43,12 @@ from ._training import (
 from ._validation import check_float32_range, check_unit_interval, is_binary
 
 __all__ = ["AutoencoderTransformer"]
+
+# Inference runs in float64 whatever the input's dtype, and results are cast back to
+# it: a sample then gets the same numbers alone or in any batch (float32 matrix
+# products differ by ~1e-7 with the batch's size), and float64 data keep their
+# precision. Training runs in float32 (or float64 with L-BFGS).
+_INFERENCE_DTYPE = torch.float64
 
 # Rows per batch at inference: large enough to keep the matrix units busy,
 # small enough that the batch's activations stay a sliver of the data.
@@ -526,7 +533,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 f"X has {Z.shape[1]} features, but {type(self).__name__}.inverse_transform "
                 f"is expecting codes of n_components={self.n_components_} features."
             )
-        decoder = cast_module(self.network_.decoder, _torch_dtype(Z))
+        decoder = cast_module(self.network_.decoder, _INFERENCE_DTYPE)
         return self._batched(
             Z, lambda z: observation_mean(self.likelihood, decoder(z)), self.n_features_in_
         )
@@ -627,6 +634,63 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 out[start : start + n] = drawn.numpy()
         return out
 
+    def save(self, path):
+        """Save the fitted model to ``path`` without pickle.
+
+        The weights and arrays go into a safetensors file; the parameters and
+        the rest of the fitted state into its header, as JSON. Nothing in the
+        file is executable, so a model file from an untrusted source can be
+        loaded safely with :meth:`load`. Adam's moments are not saved: a
+        :meth:`partial_fit` after loading restarts them. Needs the
+        ``safetensors`` package (``pip install skae[persistence]``).
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write, conventionally ending in ``.safetensors``.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> import numpy as np
+        >>> from skae import AutoencoderTransformer
+        >>> X = np.random.RandomState(0).rand(50, 4)
+        >>> ae = AutoencoderTransformer(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+        >>> ae = ae.fit(X)
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "ae.safetensors"
+        >>> ae.save(path)
+        >>> bool(np.array_equal(AutoencoderTransformer.load(path).transform(X), ae.transform(X)))
+        True
+        """
+        check_is_fitted(self)
+        save_model(self, path)
+
+    @classmethod
+    def load(cls, path):
+        """Load a model written by :meth:`save`, never unpickling anything.
+
+        The file's header is checked before any object is built: its format,
+        its configuration, and that every tensor has the name and shape the
+        configuration implies. Tensors must be finite. A file saved by
+        another version of skae loads with a warning.
+
+        Parameters
+        ----------
+        path : str or path-like
+            A file written by :meth:`save`.
+
+        Returns
+        -------
+        estimator : AutoencoderTransformer
+            The fitted model.
+
+        Raises
+        ------
+        ValueError
+            If the file is not a valid skae model file.
+        """
+        return load_model(cls, path)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
@@ -722,63 +786,93 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.loss_curve_ = list(self.loss_curve_)
         rows, val_rows = self._split_rows(X.shape[0], early_stopping)
         if self.solver == "lbfgs":
-            step, state = self._lbfgs_step(network, X, rows, device)
+            step, optimizer_state = self._lbfgs_step(network, X, rows, device)
         else:
-            step, state = self._adam_step(network, X, rows, device, incremental)
+            step, optimizer_state = self._adam_step(network, X, rows, device, incremental)
+        validate = None
+        if early_stopping:
+            validate = lambda loss: self._validation_score(network, X, val_rows, device, loss)  # noqa: E731
         plateau = Plateau(self.tol, self.n_iter_no_change, maximize=early_stopping)
         if not early_stopping:
             for loss in self.loss_curve_:
                 plateau.update(loss)
-        best_state = None
+
+        status, kept_state = self._iterate(
+            network, step, validate, plateau, n_epochs, len(rows), stop_on_plateau=not incremental
+        )
+        if status == "max_iter" and not incremental:
+            warnings.warn(
+                f"{'L-BFGS' if self.solver == 'lbfgs' else 'Stochastic Optimizer'}: "
+                f"Maximum iterations ({self.max_iter}) reached and the optimization "
+                "hasn't converged yet.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+        self.interrupted_ = status == "interrupted"
+        if self.interrupted_:
+            warnings.warn(
+                f"Training interrupted by user after {self.n_iter_} epochs; keeping the "
+                + (
+                    "best epoch's weights." if early_stopping else "last completed epoch's weights."
+                ),
+                UserWarning,
+                stacklevel=4,
+            )
+        if kept_state is not None:
+            network.load_state_dict(kept_state)
+        if early_stopping:
+            self.best_validation_score_, self.best_loss_ = plateau.best_value, None
+        else:
+            self.best_loss_ = plateau.best_value
+        if incremental and not self.interrupted_:
+            self._optimizer_state = optimizer_state()
+        self.network_ = network.float().cpu().eval()
+        self._store_noise_and_codes(X)
+
+    def _iterate(self, network, step, validate, plateau, n_epochs, n_rows, stop_on_plateau):
+        """The epoch loop: step, record, check, print, stop.
+
+        Returns how it ended ("converged", "max_iter" or "interrupted") and the
+        weights to keep, or None to keep the network as it is: the best
+        epoch's with early stopping, the last completed epoch's after Ctrl-C.
+        """
+        best_state, last_state = None, _clone_state(network)
         for _ in range(n_epochs):
             tic = time.perf_counter()
-            loss = step()
+            try:
+                loss = step()
+            except KeyboardInterrupt:
+                return "interrupted", best_state or last_state
             if not np.isfinite(loss):
                 raise ValueError(
-                    f"The training loss became {loss} in iteration {self.n_iter_ + 1}: the "
+                    f"The training loss became {loss} in epoch {self.n_iter_ + 1}: the "
                     "optimisation diverged. Use a smaller learning_rate_init, or scale "
                     "the data (for example with sklearn.preprocessing.StandardScaler)."
                 )
             self.n_iter_ += 1
-            self.t_ += len(rows)
+            self.t_ += n_rows
             self.loss_curve_.append(loss)
             message = f"Iteration {self.n_iter_}, loss = {loss:.8f}"
-            if early_stopping:
-                score = self._validation_score(network, X, val_rows, device, loss)
+            if validate is not None:
+                score = validate(loss)
                 self.validation_scores_.append(score)
                 message += f", validation score = {score:.8f}"
                 if plateau.update(score):
-                    best_state = {k: v.detach().clone() for k, v in network.state_dict().items()}
+                    best_state = _clone_state(network)
             else:
                 plateau.update(loss)
+            last_state = _clone_state(network)
             if self.verbose:
                 print(f"{message}, time = {time.perf_counter() - tic:.2f}s")
-            if not incremental and plateau.reached:
+            if stop_on_plateau and plateau.reached:
                 if self.verbose:
-                    what = "Validation score" if early_stopping else "Training loss"
+                    what = "Validation score" if validate else "Training loss"
                     print(
                         f"{what} did not improve more than tol={self.tol} for "
                         f"{self.n_iter_no_change} consecutive epochs. Stopping."
                     )
-                break
-        else:
-            if not incremental:
-                warnings.warn(
-                    f"{'L-BFGS' if self.solver == 'lbfgs' else 'Stochastic Optimizer'}: "
-                    f"Maximum iterations ({self.max_iter}) reached and the optimization "
-                    "hasn't converged yet.",
-                    ConvergenceWarning,
-                    stacklevel=4,
-                )
-        if early_stopping:
-            self.best_validation_score_, self.best_loss_ = plateau.best_value, None
-            if best_state is not None:
-                network.load_state_dict(best_state)
-        else:
-            self.best_loss_ = plateau.best_value
-        self._optimizer_state = state() if incremental else None
-        self.network_ = network.float().cpu().eval()
-        self._store_noise_and_codes(X)
+                return "converged", best_state
+        return "max_iter", best_state
 
     def _split_rows(self, n_samples, early_stopping):
         """Training rows and, with early stopping, validation rows (sorted index tensors)."""
@@ -829,7 +923,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 self.noise_variance_ = float(variance) if variance.ndim == 0 else variance
             return
         # One pass over X gives the code statistics and the residuals.
-        dtype, k = _torch_dtype(X), self.n_components_
+        dtype, k = _INFERENCE_DTYPE, self.n_components_
         encoder = cast_module(self.network_.encoder, dtype)
         decoder = cast_module(self.network_.decoder, dtype)
 
@@ -872,13 +966,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         return score.double().mean().item()
 
     def _encode(self, X):
-        encoder = cast_module(self.network_.encoder, _torch_dtype(X))
+        encoder = cast_module(self.network_.encoder, _INFERENCE_DTYPE)
         return self._batched(
             X, lambda x: split_code(encoder(x), self.n_components_)[0], self.n_components_
         )
 
     def _score_samples(self, X):
-        dtype = _torch_dtype(X)
+        dtype = _INFERENCE_DTYPE
         noise_variance = torch.as_tensor(getattr(self, "noise_variance_", 1.0), dtype=dtype)
         if not self.variational:
             network = cast_module(self.network_, dtype)
@@ -902,7 +996,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         totals = None
         with torch.no_grad():
             for start in range(0, X.shape[0], _INFERENCE_BATCH_SIZE):
-                chunk = _batch_tensor(X[start : start + _INFERENCE_BATCH_SIZE], _torch_dtype(X))
+                chunk = _batch_tensor(X[start : start + _INFERENCE_BATCH_SIZE], _INFERENCE_DTYPE)
                 parts = [part.double().numpy() for part in fn(chunk)]
                 totals = (
                     parts if totals is None else [t + p for t, p in zip(totals, parts, strict=True)]
@@ -916,7 +1010,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         out = np.empty((X.shape[0], n_out), dtype=dtype)
         with torch.no_grad():
             for start in range(0, X.shape[0], batch_size):
-                chunk = _batch_tensor(X[start : start + batch_size], _torch_dtype(out))
+                chunk = _batch_tensor(X[start : start + batch_size], _INFERENCE_DTYPE)
                 out[start : start + len(chunk)] = fn(chunk).numpy()
         return out
 
@@ -945,6 +1039,10 @@ class _Rollback:
         return False
 
 
+def _clone_state(network):
+    return {name: value.detach().clone() for name, value in network.state_dict().items()}
+
+
 def _draw_seed(rng):
     return int(rng.randint(np.iinfo(np.int32).max))
 
@@ -953,7 +1051,3 @@ def _batch_tensor(chunk, dtype):
     """A fresh tensor holding a batch of rows (dense or sparse, any strides or flags)."""
     chunk = chunk.toarray() if sp.issparse(chunk) else np.ascontiguousarray(chunk)
     return torch.tensor(chunk, dtype=dtype)
-
-
-def _torch_dtype(X):
-    return torch.float32 if X.dtype == np.float32 else torch.float64
