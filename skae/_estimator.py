@@ -701,6 +701,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     # ---------------------------------------------------------- internals
 
     def _validate_X(self, X, *, reset, ensure_min_samples=1):
+        if getattr(X, "dtype", None) is not None and X.dtype.kind in "US":
+            raise ValueError(
+                f"X holds strings (dtype {X.dtype}); AutoencoderTransformer needs numbers. "
+                "Encode text or categories first (for example with OneHotEncoder)."
+            )
         X = validate_data(
             self,
             X,
@@ -1011,7 +1016,15 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         with torch.no_grad():
             for start in range(0, X.shape[0], batch_size):
                 chunk = _batch_tensor(X[start : start + batch_size], _INFERENCE_DTYPE)
-                out[start : start + len(chunk)] = fn(chunk).numpy()
+                result = fn(chunk).numpy()
+                if not np.isfinite(result).all():
+                    raise ValueError(
+                        "The model produced non-finite values for rows "
+                        f"{start}-{start + len(chunk) - 1}: their values lie far outside what "
+                        "it was trained on, or its weights are not finite. Scale the data "
+                        "as for fit."
+                    )
+                out[start : start + len(chunk)] = result
         return out
 
 
