@@ -16,6 +16,7 @@ from skae._likelihoods import (
     continuous_bernoulli_log_likelihood,
     continuous_bernoulli_log_normalizer,
 )
+from skae.model_selection import one_standard_error_rule
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -140,11 +141,29 @@ def test_variational_score_chooses_n_components():
         {"n_components": [2, 3, 8]},
         cv=3,
         n_jobs=2,
+        refit=one_standard_error_rule("n_components"),
     ).fit(X)
     score_2, score_3, score_8 = search.cv_results_["mean_test_score"]
     assert score_3 > score_2 + 3.0  # the third latent dimension matters...
-    assert abs(score_8 - score_3) < 0.5  # ...more do not
+    assert abs(score_8 - score_3) < 0.5  # ...more do not: the score plateaus
     assert search.best_params_["n_components"] == 3
+    assert search.best_estimator_.n_components_ == 3
+
+
+def test_one_standard_error_rule_picks_smallest_adequate_size():
+    rule = one_standard_error_rule("ae__n_components")
+    results = {
+        "mean_test_score": [-9.0, -5.0, -4.9, -4.95],
+        "std_test_score": [1.0, 0.2, 0.4, 0.2],
+        "param_ae__n_components": [2, 4, 8, 3],
+        "split0_test_score": [0] * 4,
+        "split1_test_score": [0] * 4,
+        "split2_test_score": [0] * 4,
+        "split3_test_score": [0] * 4,
+    }
+    assert rule(results) == 3  # n_components=3 is within one SE (0.2) of the best, -4.9
+    results["std_test_score"] = [1.0, 0.2, 0.0, 0.2]
+    assert rule(results) == 2  # no tolerance: the best itself
 
 
 def test_variational_bernoulli_on_binarized_digits(binarized):
