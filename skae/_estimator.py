@@ -1,6 +1,7 @@
 """``AutoencoderTransformer``: an autoencoder with the interface of ``PCA``."""
 
 import copy
+import functools
 import time
 import warnings
 from numbers import Integral, Real
@@ -19,6 +20,7 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._callbacks import CallbackSupportMixin, EpochCallbacks
 from ._draws import row_normal_draws
 from ._likelihoods import LIKELIHOODS, log_likelihood
 from ._network import ACTIVATIONS, Autoencoder, cast_module
@@ -124,7 +126,9 @@ def noise_variance_floor(variances):
     return max(1e-6 * float(np.mean(variances)), 1e-12)
 
 
-class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class AutoencoderTransformer(
+    CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
     """Autoencoder for dimensionality reduction, used like :class:`~sklearn.decomposition.PCA`.
 
     An encoder network maps each sample to a code of ``n_components``
@@ -336,6 +340,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     (3,)
     """
 
+    # The "?" link of the HTML representation opens the API page.
+    _doc_link_module = "skae"
+    _doc_link_template = "https://skae.readthedocs.io/en/latest/generated/skae.{estimator_name}.html"
+
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
@@ -432,7 +440,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             if not continuing:
                 self._initialize(X)
             with flush_denormals():
-                self._train(X, self.max_iter, early_stopping=self.early_stopping)
+                self._train(X, y, self.max_iter, early_stopping=self.early_stopping)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -468,7 +476,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             if first_call:
                 self._initialize(X)
             with flush_denormals():
-                self._train(X, 1, early_stopping=False, incremental=True)
+                self._train(X, y, 1, early_stopping=False, incremental=True)
         return self
 
     def fit_transform(self, X, y=None):
@@ -779,7 +787,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.validation_scores_ = None
         self.best_validation_score_ = None
 
-    def _train(self, X, n_epochs, *, early_stopping, incremental=False):
+    def _train(self, X, y, n_epochs, *, early_stopping, incremental=False):
         """Run up to ``n_epochs`` epochs (or L-BFGS iterations) on X; store the results."""
         if self.solver == "lbfgs" and self.variational:
             raise ValueError(
@@ -802,8 +810,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             for loss in self.loss_curve_:
                 plateau.update(loss)
 
+        callbacks = EpochCallbacks(self, X, y, n_epochs)
         status, kept_state = self._iterate(
-            network, step, validate, plateau, n_epochs, len(rows), stop_on_plateau=not incremental
+            network, step, validate, plateau, n_epochs, len(rows), not incremental, callbacks
         )
         if status == "max_iter" and not incremental:
             warnings.warn(
@@ -833,9 +842,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             self._optimizer_state = optimizer_state()
         self.network_ = network.float().cpu().eval()
         self._store_noise_and_codes(X)
+        callbacks.end_fit()
 
-    def _iterate(self, network, step, validate, plateau, n_epochs, n_rows, stop_on_plateau):
-        """The epoch loop: step, record, check, print, stop.
+    def _iterate(
+        self, network, step, validate, plateau, n_epochs, n_rows, stop_on_plateau, callbacks
+    ):
+        """The epoch loop: step, record, check, print, report to callbacks, stop.
 
         Returns how it ended ("converged", "max_iter" or "interrupted") and the
         weights to keep, or None to keep the network as it is: the best
@@ -844,6 +856,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         best_state, last_state = None, _clone_state(network)
         for _ in range(n_epochs):
             tic = time.perf_counter()
+            callbacks.begin_epoch()
             try:
                 loss = step()
             except KeyboardInterrupt:
@@ -869,6 +882,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             last_state = _clone_state(network)
             if self.verbose:
                 print(f"{message}, time = {time.perf_counter() - tic:.2f}s")
+            if callbacks.end_epoch(functools.partial(self._attributes_now, network, loss)):
+                return "converged", best_state
             if stop_on_plateau and plateau.reached:
                 if self.verbose:
                     what = "Validation score" if validate else "Training loss"
@@ -878,6 +893,19 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                     )
                 return "converged", best_state
         return "max_iter", best_state
+
+    def _attributes_now(self, network, loss):
+        """Fitted attributes of the model as it stands mid-fit, for callbacks."""
+        attributes = {"network_": copy.deepcopy(network).float().cpu().eval()}
+        if self.likelihood == "gaussian" and not self.variational:
+            squared_error = 2.0 * loss - self.n_features_in_ * np.log(2 * np.pi)
+            attributes["noise_variance_"] = max(
+                squared_error / self.n_features_in_, self._noise_floor
+            )
+        elif self.likelihood == "gaussian":
+            variance = network.noise_variance().detach().double().cpu().numpy()
+            attributes["noise_variance_"] = float(variance) if variance.ndim == 0 else variance
+        return attributes
 
     def _split_rows(self, n_samples, early_stopping):
         """Training rows and, with early stopping, validation rows (sorted index tensors)."""
