@@ -64,6 +64,7 @@ class LossCurveDisplay:
         Returns
         -------
         display : LossCurveDisplay
+            The display, drawn.
         """
         from sklearn.utils.validation import check_is_fitted
 
@@ -86,6 +87,7 @@ class LossCurveDisplay:
         Returns
         -------
         self : LossCurveDisplay
+            The display, with ``ax_``, ``figure_`` and ``lines_`` set.
         """
         from sklearn.utils._optional_dependencies import check_matplotlib_support
 

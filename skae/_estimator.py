@@ -342,7 +342,9 @@ class AutoencoderTransformer(
 
     # The "?" link of the HTML representation opens the API page.
     _doc_link_module = "skae"
-    _doc_link_template = "https://skae.readthedocs.io/en/latest/generated/skae.{estimator_name}.html"
+    _doc_link_template = (
+        "https://skae.readthedocs.io/en/latest/generated/skae.{estimator_name}.html"
+    )
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
