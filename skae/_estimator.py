@@ -2,6 +2,7 @@
 
 import copy
 import functools
+import os
 import time
 import warnings
 from numbers import Integral, Real
@@ -9,6 +10,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 import torch
+from numpy.typing import ArrayLike
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -420,7 +422,7 @@ class AutoencoderTransformer(
     # ------------------------------------------------------------------ fit
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> "AutoencoderTransformer":
         """Train the autoencoder on X.
 
         Parameters
@@ -446,7 +448,7 @@ class AutoencoderTransformer(
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None):
+    def partial_fit(self, X: ArrayLike, y: None = None) -> "AutoencoderTransformer":
         """Train for one epoch on X, building the network on the first call.
 
         Adam's state carries over from call to call, so repeated calls on
@@ -481,7 +483,7 @@ class AutoencoderTransformer(
                 self._train(X, y, 1, early_stopping=False, incremental=True)
         return self
 
-    def fit_transform(self, X, y=None):
+    def fit_transform(self, X: ArrayLike, y: None = None) -> np.ndarray:
         """Fit to X and return its code.
 
         Parameters
@@ -504,7 +506,7 @@ class AutoencoderTransformer(
 
     # ------------------------------------------------------- inference API
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Encode X into the code space.
 
         Parameters
@@ -520,7 +522,7 @@ class AutoencoderTransformer(
         check_is_fitted(self)
         return self._encode(self._validate_X(X, reset=False))
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: ArrayLike) -> np.ndarray:
         """Decode codes back into the data space.
 
         Parameters
@@ -548,7 +550,7 @@ class AutoencoderTransformer(
             Z, lambda z: observation_mean(self.likelihood, decoder(z)), self.n_features_in_
         )
 
-    def score_samples(self, X):
+    def score_samples(self, X: ArrayLike) -> np.ndarray:
         """Log-likelihood of each sample under the model, in nats.
 
         Deterministic models (``variational=False``) give the reconstruction
@@ -579,7 +581,7 @@ class AutoencoderTransformer(
         check_is_fitted(self)
         return self._score_samples(self._validate_X(X, reset=False))
 
-    def score(self, X, y=None):
+    def score(self, X: ArrayLike, y: None = None) -> float:
         """Average log-likelihood of the samples, in nats per sample.
 
         Parameters
@@ -599,7 +601,7 @@ class AutoencoderTransformer(
             np.mean(self._score_samples(self._validate_X(X, reset=False)), dtype=np.float64)
         )
 
-    def sample(self, n_samples=1, random_state=None):
+    def sample(self, n_samples: int = 1, random_state=None) -> np.ndarray:
         """Draw samples from the fitted generative model.
 
         Codes are drawn from the prior ``N(0, I)`` (variational) or from a
@@ -644,7 +646,7 @@ class AutoencoderTransformer(
                 out[start : start + n] = drawn.numpy()
         return out
 
-    def save(self, path):
+    def save(self, path: str | os.PathLike) -> None:
         """Save the fitted model to ``path`` without pickle.
 
         The weights and arrays go into a safetensors file; the parameters and
@@ -676,7 +678,7 @@ class AutoencoderTransformer(
         save_model(self, path)
 
     @classmethod
-    def load(cls, path):
+    def load(cls, path: str | os.PathLike) -> "AutoencoderTransformer":
         """Load a model written by :meth:`save`, never unpickling anything.
 
         The file's header is checked before any object is built: its format,
