@@ -106,14 +106,23 @@ def resolve_device(device):
     return resolved
 
 
+def dense_chunks(X, batch_size=_INFERENCE_BATCH_SIZE):
+    """Yield ``(start, chunk)``: X's rows batch by batch as C-ordered dense arrays.
+
+    Only one batch is ever copied (densified, made contiguous), whatever X's
+    format, strides or flags.
+    """
+    for start in range(0, X.shape[0], batch_size):
+        chunk = X[start : start + batch_size]
+        yield start, chunk.toarray() if sp.issparse(chunk) else np.ascontiguousarray(chunk)
+
+
 def feature_variances(X):
     """Variance of each column of X (dense or sparse), computed chunk by chunk in float64."""
     n = X.shape[0]
     mean = np.zeros(X.shape[1])
     sq_mean = np.zeros(X.shape[1])
-    for start in range(0, n, _INFERENCE_BATCH_SIZE):
-        chunk = X[start : start + _INFERENCE_BATCH_SIZE]
-        chunk = chunk.toarray() if sp.issparse(chunk) else chunk
+    for _, chunk in dense_chunks(X):
         mean += chunk.sum(axis=0, dtype=np.float64) / n
         sq_mean += np.square(chunk, dtype=np.float64).sum(axis=0) / n
     return np.maximum(sq_mean - mean**2, 0.0)
@@ -316,6 +325,14 @@ class AutoencoderTransformer(
 
     device_ : str
         The device on which the model was trained.
+
+    t_ : int
+        Number of training samples seen by the optimiser, over all epochs.
+
+    interrupted_ : bool
+        True if the last fit was stopped by Ctrl-C (KeyboardInterrupt); the
+        model then holds the last completed epoch's weights (the best
+        epoch's with early stopping).
 
     n_features_in_ : int
         Number of features seen during ``fit``.
@@ -904,14 +921,19 @@ class AutoencoderTransformer(
         """Fitted attributes of the model as it stands mid-fit, for callbacks."""
         attributes = {"network_": copy.deepcopy(network).float().cpu().eval()}
         if self.likelihood == "gaussian" and not self.variational:
-            squared_error = 2.0 * loss - self.n_features_in_ * np.log(2 * np.pi)
-            attributes["noise_variance_"] = max(
-                squared_error / self.n_features_in_, self._noise_floor
-            )
+            attributes["noise_variance_"] = self._noise_variance_from_loss(loss)
         elif self.likelihood == "gaussian":
-            variance = network.noise_variance().detach().double().cpu().numpy()
-            attributes["noise_variance_"] = float(variance) if variance.ndim == 0 else variance
+            attributes["noise_variance_"] = _learned_noise_variance(network)
         return attributes
+
+    def _noise_variance_from_loss(self, loss):
+        """The noise variance implied by an epoch's unit-variance Gaussian loss.
+
+        That loss is half the squared error plus ``n_features / 2 * log(2 pi)``
+        per sample, so the mean squared residual per feature comes for free.
+        """
+        squared_error = 2.0 * loss - self.n_features_in_ * np.log(2 * np.pi)
+        return max(squared_error / self.n_features_in_, self._noise_floor)
 
     def _split_rows(self, n_samples, early_stopping):
         """Training rows and, with early stopping, validation rows (sorted index tensors)."""
@@ -958,8 +980,7 @@ class AutoencoderTransformer(
         """Fitted noise variance (Gaussian) and code statistics (deterministic)."""
         if self.variational:
             if self.likelihood == "gaussian":
-                variance = self.network_.noise_variance().detach().double().numpy()
-                self.noise_variance_ = float(variance) if variance.ndim == 0 else variance
+                self.noise_variance_ = _learned_noise_variance(self.network_)
             return
         # One pass over X gives the code statistics and the residuals.
         dtype, k = _INFERENCE_DTYPE, self.n_components_
@@ -997,9 +1018,7 @@ class AutoencoderTransformer(
                     network.encoder, network.decoder, x, self.likelihood, noise_variance, eps
                 )
             else:
-                # The noise variance implied by the epoch's unit-variance loss.
-                squared_error = 2.0 * loss - X.shape[1] * np.log(2 * np.pi)
-                noise_variance = max(squared_error / X.shape[1], self._noise_floor)
+                noise_variance = self._noise_variance_from_loss(loss)
                 score = log_likelihood(self.likelihood, x, network(x), noise_variance)
         network.train()
         return score.double().mean().item()
@@ -1031,12 +1050,12 @@ class AutoencoderTransformer(
 
     @staticmethod
     def _reduce(X, fn):
-        """Sum, over X's batches (in X's dtype), the tensors that ``fn`` returns, in float64."""
+        """Sum, over X's batches (as float64 tensors), the tensors that ``fn`` returns."""
         totals = None
         with torch.no_grad():
-            for start in range(0, X.shape[0], _INFERENCE_BATCH_SIZE):
-                chunk = _batch_tensor(X[start : start + _INFERENCE_BATCH_SIZE], _INFERENCE_DTYPE)
-                parts = [part.double().numpy() for part in fn(chunk)]
+            for _, chunk in dense_chunks(X):
+                parts = fn(torch.tensor(chunk, dtype=_INFERENCE_DTYPE))
+                parts = [part.double().numpy() for part in parts]
                 totals = (
                     parts if totals is None else [t + p for t, p in zip(totals, parts, strict=True)]
                 )
@@ -1044,13 +1063,12 @@ class AutoencoderTransformer(
 
     @staticmethod
     def _batched(X, fn, n_out, batch_size=_INFERENCE_BATCH_SIZE):
-        """Apply ``fn`` to X batch by batch, in X's dtype, into a preallocated array."""
+        """Apply ``fn`` to X's batches (as float64 tensors) into an array of X's dtype."""
         dtype = np.float32 if X.dtype == np.float32 else np.float64
         out = np.empty((X.shape[0], n_out), dtype=dtype)
         with torch.no_grad():
-            for start in range(0, X.shape[0], batch_size):
-                chunk = _batch_tensor(X[start : start + batch_size], _INFERENCE_DTYPE)
-                result = fn(chunk).numpy()
+            for start, chunk in dense_chunks(X, batch_size):
+                result = fn(torch.tensor(chunk, dtype=_INFERENCE_DTYPE)).numpy()
                 if not np.isfinite(result).all():
                     raise ValueError(
                         "The model produced non-finite values for rows "
@@ -1090,11 +1108,11 @@ def _clone_state(network):
     return {name: value.detach().clone() for name, value in network.state_dict().items()}
 
 
+def _learned_noise_variance(network):
+    """A variational network's noise variance: a float (spherical) or an array (diag)."""
+    variance = network.noise_variance().detach().double().cpu().numpy()
+    return float(variance) if variance.ndim == 0 else variance
+
+
 def _draw_seed(rng):
     return int(rng.randint(np.iinfo(np.int32).max))
-
-
-def _batch_tensor(chunk, dtype):
-    """A fresh tensor holding a batch of rows (dense or sparse, any strides or flags)."""
-    chunk = chunk.toarray() if sp.issparse(chunk) else np.ascontiguousarray(chunk)
-    return torch.tensor(chunk, dtype=dtype)
